@@ -1,0 +1,3 @@
+import type { Cataloger } from '../../generic/index.ts';
+
+export const catalogers: readonly Cataloger[] = [];

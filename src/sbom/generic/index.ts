@@ -1,0 +1,2 @@
+export * from './cataloger.ts';
+export * from './merge.ts';
