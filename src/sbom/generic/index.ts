@@ -1,2 +1,3 @@
 export * from './cataloger.ts';
 export * from './merge.ts';
+export * from './license.ts';

@@ -1,0 +1,68 @@
+/**
+ * License normalisation: declared license strings become SPDX expressions where that can be
+ * done without guessing, and stay as the raw name otherwise (serialisers then write a
+ * license *name* instead of an id/expression).
+ *
+ * spdx-expression-parse validates; spdx-correct fixes spelling ("Apache 2.0" → Apache-2.0).
+ * spdx-correct also *guesses* ("BSD" → BSD-2-Clause, "UNLICENSED" → Unlicense, which is the
+ * opposite meaning), so names that are ambiguous or special are never passed to it.
+ */
+import spdxCorrect from 'spdx-correct';
+import spdxParse from 'spdx-expression-parse';
+
+/** Declared values that name no specific license; spdx-correct would guess. */
+const NO_GUESS = new Set(
+  ['bsd', 'gpl', 'lgpl', 'agpl', 'mpl', 'cc', 'unlicensed', 'proprietary', 'commercial', 'other', 'unknown', 'none', 'public domain', 'dual license']
+);
+
+const MAX_LICENSE_LENGTH = 512;
+
+export function isSpdxExpression(s: string): boolean {
+  try {
+    spdxParse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Normalise one declared license value. Returns undefined for empty values.
+ * `MIT/Apache-2.0` and `MIT or Apache-2.0` (common in npm and Cargo metadata) become `MIT OR Apache-2.0`.
+ */
+export function normalizeLicense(raw: string): string | undefined {
+  const s = raw.trim().replace(/\s+/g, ' ');
+  if (s === '' || s.length > MAX_LICENSE_LENGTH) return s === '' ? undefined : s.slice(0, MAX_LICENSE_LENGTH);
+  if (isSpdxExpression(s)) return canonical(s) ?? s;
+  const parts = s.split(/\s*\/\s*|\s+or\s+/i);
+  if (parts.length > 1) {
+    const fixed = parts.map(correctOne);
+    if (fixed.every((p): p is string => p !== undefined)) return fixed.join(' OR ');
+    return s;
+  }
+  return correctOne(s) ?? s;
+}
+
+/** Normalise a list, dropping empties and duplicates. */
+export function normalizeLicenses(raw: readonly (string | undefined | null)[]): string[] {
+  const out = new Set<string>();
+  for (const r of raw) {
+    if (typeof r !== 'string') continue;
+    const n = normalizeLicense(r);
+    if (n !== undefined) out.add(n);
+  }
+  return [...out];
+}
+
+function correctOne(s: string): string | undefined {
+  if (NO_GUESS.has(s.toLowerCase())) return undefined;
+  if (isSpdxExpression(s)) return s;
+  const c = spdxCorrect(s, { upgrade: true });
+  return c ?? undefined;
+}
+
+/** Canonical spelling of a valid expression (ids fixed case, deprecated `+` forms upgraded). */
+function canonical(s: string): string | undefined {
+  const c = spdxCorrect(s, { upgrade: true });
+  return c !== null && isSpdxExpression(c) ? c : undefined;
+}
