@@ -15,6 +15,8 @@ export interface InventoryOptions {
   readonly progress?: Progress;
   /** Catalogers to run; default all. */
   readonly catalogers?: readonly Cataloger[];
+  /** Directory names to skip while walking. */
+  readonly exclude?: readonly string[];
   /** Keep dev-only packages (default true, as `npm sbom` does; syft and cdxgen drop them). */
   readonly includeDev?: boolean;
   /** Seconds since the epoch for the SBOM timestamp; set for byte-identical output (SOURCE_DATE_EPOCH). */
@@ -36,7 +38,7 @@ export async function buildInventory(targetInput: string, options: InventoryOpti
   progress.update(`reading ${target.path}`);
   const resolver =
     target.kind === 'directory'
-      ? await FsResolver.fromDirectory(target.path, { limits })
+      ? await FsResolver.fromDirectory(target.path, { limits, exclude: options.exclude ?? [] })
       : await FsResolver.fromFile(target.path, { limits });
 
   const found: Package[] = [];
