@@ -1,0 +1,368 @@
+/**
+ * CycloneDX 1.6 and 1.5 (JSON and XML) from the Vouch inventory, through
+ * @cyclonedx/cyclonedx-library: its models, its normalizers (which know what each spec version
+ * supports) and its serializers. What Vouch decides on top of the library:
+ *
+ * - `metadata.component` is the scanned source (a directory is an `application`, a single file a
+ *   `file`), with its own bom-ref; `metadata.tools.components` names vouch and its version.
+ * - Every package is a component whose bom-ref is its purl (unique: the inventory is merged by
+ *   purl). npm scopes and Maven groupIds become `group`, as cyclonedx-npm and the CycloneDX Maven
+ *   plugin write them; Composer's vendor likewise. Go modules keep the whole module path as
+ *   `name` (as cyclonedx-gomod does).
+ * - Scope. CycloneDX 1.6 `component.scope` (schema `meta:enum`): `required` "is required for
+ *   runtime"; `optional` "not capable of being called due to them not being installed";
+ *   `excluded` "document component usage for test and other non-runtime purposes ... not
+ *   reachable within a call graph at runtime". A dev dependency is exactly the last, so Vouch
+ *   writes dev packages as `excluded` (as the CycloneDX .NET tool does for dev/test packages),
+ *   optional ones as `optional`, and adds the registered property `cdx:npm:package:development`
+ *   = `true` to npm dev packages (cyclonedx-property-taxonomy `cdx/npm.md`), so consumers that
+ *   read cdxgen's or cyclonedx-npm's marker find it too. cdxgen writes npm dev packages as
+ *   `optional`; we do not, because the spec text says what `optional` means and it is not that.
+ * - Licenses: one SPDX id → `license.id`; a compound SPDX expression → `expression`; anything else
+ *   → `license.name`. The schema (`licenseChoice`) allows either a list of `license` objects or
+ *   ONE `expression`, never both: when a package declares an expression together with other
+ *   licenses, all are joined with `AND` into one expression (names become `LicenseRef-<name>`).
+ *   The library would otherwise silently keep only the first expression.
+ * - Locations: `evidence.occurrences[].location` (1.5+), with `line` in 1.6 (added to the
+ *   library's normalized output: its model has no occurrences yet).
+ * - `dependencies`: the source → every package marked `isRoot` (or, when there is none, → every
+ *   package nothing depends on), then each package → what it depends on.
+ * - `serialNumber`: a random UUID; with `inventory.deterministic`, a name-based UUID derived from
+ *   SHA-256 of the document serialized without it (RFC 9562 §5.8 UUIDv8, the SHA-256 variant of
+ *   name-based UUIDs in its Appendix B.2), and `cdx:reproducible` = `true` in metadata
+ *   (cyclonedx-property-taxonomy `cdx.md`). Lists are sorted, so equal input gives equal bytes.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Contrib, Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import spdxParse from 'spdx-expression-parse';
+import { VouchError, wrapError } from '../../core/index.ts';
+import type { HashAlgorithm, Inventory, Package, Scope } from '../model/index.ts';
+import { parsePurl, type PurlParts } from '../purl/index.ts';
+
+export type CycloneDxVersion = '1.5' | '1.6';
+export type CycloneDxEncoding = 'json' | 'xml';
+
+/** What each spec version supports beyond what the library already knows (house style: spec as data). */
+interface VersionSpec {
+  readonly spec: typeof Spec.Spec1dot6;
+  /** `evidence.occurrences[].line` exists from 1.6 on. */
+  readonly occurrenceLine: boolean;
+}
+
+export const CYCLONEDX_VERSIONS: Readonly<Record<CycloneDxVersion, VersionSpec>> = {
+  '1.5': { spec: Spec.Spec1dot5, occurrenceLine: false },
+  '1.6': { spec: Spec.Spec1dot6, occurrenceLine: true },
+};
+
+export const DEFAULT_CYCLONEDX_VERSION: CycloneDxVersion = '1.6';
+
+export interface CycloneDxOptions {
+  readonly version?: CycloneDxVersion;
+  readonly encoding?: CycloneDxEncoding;
+}
+
+/** The properties Vouch writes (names follow the taxonomy's ABNF: `namespace:name`). */
+export const PROPERTY = {
+  reproducible: 'cdx:reproducible',
+  npmDevelopment: 'cdx:npm:package:development',
+  foundBy: 'vouch:package:foundBy',
+  metadataPrefix: 'vouch:package:metadata:',
+} as const;
+
+const HASH_ALG: Readonly<Record<HashAlgorithm, Enums.HashAlgorithm>> = {
+  MD5: Enums.HashAlgorithm.MD5,
+  'SHA-1': Enums.HashAlgorithm['SHA-1'],
+  'SHA-256': Enums.HashAlgorithm['SHA-256'],
+  'SHA-384': Enums.HashAlgorithm['SHA-384'],
+  'SHA-512': Enums.HashAlgorithm['SHA-512'],
+};
+
+const SCOPE: Readonly<Record<Scope, Enums.ComponentScope>> = {
+  required: Enums.ComponentScope.Required,
+  optional: Enums.ComponentScope.Optional,
+  dev: Enums.ComponentScope.Excluded,
+};
+
+/** Metadata keys that hold the URL a package was downloaded from (npm lockfiles call it `resolved`). */
+export const DOWNLOAD_URL_KEYS = ['resolved', 'resolvedUrl', 'downloadUrl', 'downloadLocation'] as const;
+
+const licenseFactory = new Contrib.License.Factories.LicenseFactory((s: string) => {
+  spdxParse(s);
+});
+
+/** The bom-ref of `metadata.component` (the scanned source). Never a purl, so never a package's. */
+export function sourceBomRef(inv: Inventory): string {
+  return `source:${inv.source.kind}:${inv.source.name}`;
+}
+
+interface Occurrence {
+  readonly location: string;
+  readonly line?: number;
+}
+
+/** Build the library's Bom model (without serial number) and the occurrences the model cannot hold. */
+export function buildBom(inv: Inventory): { bom: Models.Bom; occurrences: ReadonlyMap<string, readonly Occurrence[]> } {
+  const timestamp = new Date(inv.timestamp);
+  if (Number.isNaN(timestamp.getTime())) {
+    throw new VouchError('SERIALIZE_ERROR', `inventory timestamp is not a date: ${JSON.stringify(inv.timestamp)}`);
+  }
+  const bom = new Models.Bom();
+  bom.metadata.timestamp = timestamp;
+  bom.metadata.tools.components.add(
+    new Models.Component(Enums.ComponentType.Application, inv.tool.name, { version: inv.tool.version }),
+  );
+  if (inv.deterministic) bom.metadata.properties.add(new Models.Property(PROPERTY.reproducible, 'true'));
+
+  const source = new Models.Component(
+    inv.source.kind === 'file' ? Enums.ComponentType.File : Enums.ComponentType.Application,
+    inv.source.name === '' ? '(unnamed)' : inv.source.name,
+    { bomRef: sourceBomRef(inv), ...(inv.source.version ? { version: inv.source.version } : {}) },
+  );
+  bom.metadata.component = source;
+
+  const byPurl = new Map<string, Models.Component>();
+  const occurrences = new Map<string, Occurrence[]>();
+  for (const pkg of inv.packages) {
+    if (byPurl.has(pkg.purl)) {
+      throw new VouchError('SERIALIZE_ERROR', `package ${pkg.purl} appears twice in the inventory`);
+    }
+    const c = toComponent(pkg);
+    byPurl.set(pkg.purl, c);
+    bom.components.add(c);
+    if (pkg.locations.length > 0) {
+      const seen = new Set<string>();
+      const occ: Occurrence[] = [];
+      for (const l of pkg.locations) {
+        const key = `${l.path}\0${l.line ?? ''}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        occ.push(l.line === undefined ? { location: l.path } : { location: l.path, line: l.line });
+      }
+      occ.sort((a, b) => cmp(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0));
+      occurrences.set(pkg.purl, occ);
+    }
+  }
+
+  const dependedOn = new Set<string>();
+  for (const r of inv.relationships) {
+    const from = byPurl.get(r.from);
+    const to = byPurl.get(r.to);
+    if (from === undefined || to === undefined || r.from === r.to) continue;
+    from.dependencies.add(to.bomRef);
+    dependedOn.add(r.to);
+  }
+  const roots = inv.packages.filter((p) => p.isRoot === true);
+  for (const p of roots.length > 0 ? roots : inv.packages.filter((q) => !dependedOn.has(q.purl))) {
+    source.dependencies.add(byPurl.get(p.purl)!.bomRef);
+  }
+  return { bom, occurrences };
+}
+
+function toComponent(pkg: Package): Models.Component {
+  const { group, name } = splitName(pkg);
+  const c = new Models.Component(
+    pkg.isRoot === true ? Enums.ComponentType.Application : Enums.ComponentType.Library,
+    name,
+    {
+      bomRef: pkg.purl,
+      purl: pkg.purl,
+      scope: SCOPE[pkg.scope],
+      ...(group === undefined ? {} : { group }),
+      ...(pkg.version === '' ? {} : { version: pkg.version }),
+    },
+  );
+  for (const h of pkg.hashes) c.hashes.set(HASH_ALG[h.alg], h.value.toLowerCase());
+  for (const l of cdxLicenses(pkg.licenses)) c.licenses.add(l);
+  const url = downloadUrl(pkg);
+  if (url !== undefined) {
+    c.externalReferences.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
+  }
+  if (pkg.scope === 'dev' && pkg.type === 'npm') c.properties.add(new Models.Property(PROPERTY.npmDevelopment, 'true'));
+  if (pkg.foundBy !== '') c.properties.add(new Models.Property(PROPERTY.foundBy, pkg.foundBy));
+  for (const [k, v] of Object.entries(pkg.metadata ?? {})) {
+    c.properties.add(new Models.Property(PROPERTY.metadataPrefix + propertyNamePart(k), v));
+  }
+  return c;
+}
+
+/** Group and name as CycloneDX tools of each ecosystem write them. */
+function splitName(pkg: Package): { group?: string; name: string } {
+  let parts: PurlParts;
+  try {
+    parts = parsePurl(pkg.purl);
+  } catch {
+    return { name: pkg.name };
+  }
+  switch (parts.type) {
+    case 'npm':
+    case 'maven':
+    case 'composer':
+      return parts.namespace === undefined ? { name: parts.name } : { group: parts.namespace, name: parts.name };
+    default:
+      return { name: pkg.name === '' ? parts.name : pkg.name };
+  }
+}
+
+/** Only absolute http(s) URLs: anything else (file paths, `git+ssh`) is not a download location. */
+export function downloadUrl(pkg: Package): string | undefined {
+  for (const k of DOWNLOAD_URL_KEYS) {
+    const v = pkg.metadata?.[k];
+    if (v !== undefined && /^https?:\/\/[^\s]+$/i.test(v)) {
+      try {
+        return new URL(v).href;
+      } catch {
+        /* not a URL: try the next key */
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Property names: `:` only as a delimiter; alphanumerics, `-`, `_` and space otherwise. */
+function propertyNamePart(key: string): string {
+  const s = key.replace(/[^A-Za-z0-9_ -]+/g, '_');
+  return s === '' ? '_' : s;
+}
+
+/** CycloneDX license choice for a package's declared licenses (see the module comment). */
+export function cdxLicenses(raw: readonly string[]): Models.License[] {
+  const unique = [...new Set(raw.map((s) => s.trim()).filter((s) => s !== ''))];
+  const made = unique.map((s) => licenseFactory.makeFromString(s));
+  if (made.length <= 1 || !made.some((l) => l instanceof Models.LicenseExpression)) return made;
+  const parts = unique.map((s, i) => {
+    const l = made[i];
+    if (l instanceof Models.SpdxLicense) return l.id;
+    if (l instanceof Models.LicenseExpression) return /\s/.test(l.expression) ? `(${l.expression})` : l.expression;
+    return licenseRef(s);
+  });
+  return [new Models.LicenseExpression(parts.join(' AND '))];
+}
+
+/** `LicenseRef-` + the name reduced to SPDX idstring characters (SPDX 2.3 §10.1). */
+export function licenseRef(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
+  return `LicenseRef-${s === '' ? 'unknown' : s}`;
+}
+
+type JsonBom = Serialize.JSON.Types.Normalized.Bom;
+type XmlElement = Serialize.XML.Types.SimpleXml.Element;
+
+/** The library's JSON serializer, plus `evidence.occurrences` on the normalized components. */
+class JsonSerializer extends Serialize.JsonSerializer {
+  readonly #occurrences: ReadonlyMap<string, readonly Occurrence[]>;
+  readonly #withLine: boolean;
+
+  constructor(v: VersionSpec, occurrences: ReadonlyMap<string, readonly Occurrence[]>) {
+    super(new Serialize.JSON.Normalize.Factory(v.spec));
+    this.#occurrences = occurrences;
+    this.#withLine = v.occurrenceLine;
+  }
+
+  protected override _normalize(bom: Models.Bom, options?: Serialize.Types.NormalizerOptions): JsonBom {
+    const n = super._normalize(bom, options);
+    for (const c of n.components ?? []) {
+      const ref = c['bom-ref'];
+      const occ = ref === undefined ? undefined : this.#occurrences.get(ref);
+      if (occ === undefined) continue;
+      const evidence = (c.evidence ?? {}) as Record<string, unknown>;
+      evidence.occurrences = occ.map((o) =>
+        this.#withLine && o.line !== undefined ? { location: o.location, line: o.line } : { location: o.location },
+      );
+      (c as { evidence?: unknown }).evidence = evidence;
+    }
+    return n;
+  }
+}
+
+/** The library's XML serializer, plus `<evidence><occurrences>` (last in the component sequence of the XSD). */
+class XmlSerializer extends Serialize.XmlSerializer {
+  readonly #occurrences: ReadonlyMap<string, readonly Occurrence[]>;
+  readonly #withLine: boolean;
+
+  constructor(v: VersionSpec, occurrences: ReadonlyMap<string, readonly Occurrence[]>) {
+    super(new Serialize.XML.Normalize.Factory(v.spec));
+    this.#occurrences = occurrences;
+    this.#withLine = v.occurrenceLine;
+  }
+
+  protected override _normalize(bom: Models.Bom, options?: Serialize.Types.NormalizerOptions): XmlElement {
+    const n = super._normalize(bom, options);
+    const components = childElements(n).find((e) => e.name === 'components');
+    if (components === undefined) return n;
+    for (const c of childElements(components)) {
+      const ref = c.attributes?.['bom-ref'];
+      const occ = typeof ref === 'string' ? this.#occurrences.get(ref) : undefined;
+      if (occ === undefined) continue;
+      const children = [...childElements(c)];
+      if (children.some((e) => e.name === 'evidence')) {
+        throw new VouchError('SERIALIZE_ERROR', `component ${ref as string} already has evidence`);
+      }
+      children.push(
+        el('evidence', [
+          el(
+            'occurrences',
+            occ.map((o) =>
+              el('occurrence', [
+                el('location', o.location),
+                ...(this.#withLine && o.line !== undefined ? [el('line', String(o.line))] : []),
+              ]),
+            ),
+          ),
+        ]),
+      );
+      c.children = children;
+    }
+    return n;
+  }
+}
+
+function el(name: string, children: XmlElement[] | string): XmlElement {
+  return { type: 'element', name, children };
+}
+
+function childElements(e: XmlElement): XmlElement[] {
+  const ch = e.children;
+  if (ch === undefined || typeof ch === 'string' || typeof ch === 'number') return [];
+  return [...ch].filter((x): x is XmlElement => x.type === 'element');
+}
+
+const SERIALIZE_OPTIONS = { sortLists: true, space: 2 } as const;
+
+/** Serialize an inventory as CycloneDX. Throws SERIALIZE_ERROR. */
+export function toCycloneDx(inv: Inventory, options: CycloneDxOptions = {}): string {
+  const v = CYCLONEDX_VERSIONS[options.version ?? DEFAULT_CYCLONEDX_VERSION];
+  const encoding = options.encoding ?? 'json';
+  try {
+    const { bom, occurrences } = buildBom(inv);
+    const json = new JsonSerializer(v, occurrences);
+    bom.serialNumber = inv.deterministic
+      ? `urn:uuid:${uuidFromContent(json.serialize(bom, SERIALIZE_OPTIONS))}`
+      : `urn:uuid:${randomUUID()}`;
+    const serializer = encoding === 'json' ? json : new XmlSerializer(v, occurrences);
+    const out = serializer.serialize(bom, SERIALIZE_OPTIONS);
+    return out.endsWith('\n') ? out : `${out}\n`;
+  } catch (err) {
+    throw wrapError(err, 'SERIALIZE_ERROR', `cannot write CycloneDX ${v.spec.version} ${encoding}`);
+  }
+}
+
+export function cycloneDxJson(inv: Inventory, version: CycloneDxVersion = DEFAULT_CYCLONEDX_VERSION): string {
+  return toCycloneDx(inv, { version, encoding: 'json' });
+}
+
+export function cycloneDxXml(inv: Inventory, version: CycloneDxVersion = DEFAULT_CYCLONEDX_VERSION): string {
+  return toCycloneDx(inv, { version, encoding: 'xml' });
+}
+
+/** RFC 9562 UUIDv8 from SHA-256 of the content (Appendix B.2): version 8, RFC variant. */
+export function uuidFromContent(content: string): string {
+  const b = createHash('sha256').update('vouch:cyclonedx:serial\0').update(content).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
