@@ -9,15 +9,16 @@
  *   purl). npm scopes and Maven groupIds become `group`, as cyclonedx-npm and the CycloneDX Maven
  *   plugin write them; Composer's vendor likewise. Go modules keep the whole module path as
  *   `name` (as cyclonedx-gomod does).
- * - Scope. CycloneDX 1.6 `component.scope` (schema `meta:enum`): `required` "is required for
- *   runtime"; `optional` "not capable of being called due to them not being installed";
- *   `excluded` "document component usage for test and other non-runtime purposes ... not
- *   reachable within a call graph at runtime". A dev dependency is exactly the last, so Vouch
- *   writes dev packages as `excluded` (as the CycloneDX .NET tool does for dev/test packages),
- *   optional ones as `optional`, and adds the registered property `cdx:npm:package:development`
- *   = `true` to npm dev packages (cyclonedx-property-taxonomy `cdx/npm.md`), so consumers that
- *   read cdxgen's or cyclonedx-npm's marker find it too. cdxgen writes npm dev packages as
- *   `optional`; we do not, because the spec text says what `optional` means and it is not that.
+ * - Scope, as ADR 0002 (docs/decisions/0002-dev-dependencies-in-sboms.md) decides: dev packages
+ *   are `scope: optional` with the registered property `cdx:npm:package:development` = `true`
+ *   (cyclonedx-property-taxonomy `cdx/npm.md`, the CycloneDX JavaScript maintainers') on npm
+ *   packages, and `vouch:package:development` = `true` on every dev package, since the cdx:npm
+ *   namespace is npm's alone and `optional` by itself cannot tell dev from optional.
+ *   Note: the 1.6 schema's `meta:enum` describes `excluded` as "component usage for test and
+ *   other non-runtime purposes ... not reachable within a call graph at runtime", closer to a
+ *   dev dependency than `optional` ("not capable of being called due to them not being
+ *   installed"); the ADR chose cdxgen's reading for compatibility. Changing it is one line in
+ *   `SCOPE` below.
  * - Licenses: one SPDX id → `license.id`; a compound SPDX expression → `expression`; anything else
  *   → `license.name`. The schema (`licenseChoice`) allows either a list of `license` objects or
  *   ONE `expression`, never both: when a package declares an expression together with other
@@ -65,6 +66,7 @@ export interface CycloneDxOptions {
 export const PROPERTY = {
   reproducible: 'cdx:reproducible',
   npmDevelopment: 'cdx:npm:package:development',
+  development: 'vouch:package:development',
   foundBy: 'vouch:package:foundBy',
   metadataPrefix: 'vouch:package:metadata:',
 } as const;
@@ -80,7 +82,7 @@ const HASH_ALG: Readonly<Record<HashAlgorithm, Enums.HashAlgorithm>> = {
 const SCOPE: Readonly<Record<Scope, Enums.ComponentScope>> = {
   required: Enums.ComponentScope.Required,
   optional: Enums.ComponentScope.Optional,
-  dev: Enums.ComponentScope.Excluded,
+  dev: Enums.ComponentScope.Optional,
 };
 
 /** Metadata keys that hold the URL a package was downloaded from (npm lockfiles call it `resolved`). */
@@ -177,7 +179,10 @@ function toComponent(pkg: Package): Models.Component {
   if (url !== undefined) {
     c.externalReferences.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
   }
-  if (pkg.scope === 'dev' && pkg.type === 'npm') c.properties.add(new Models.Property(PROPERTY.npmDevelopment, 'true'));
+  if (pkg.scope === 'dev') {
+    if (pkg.type === 'npm') c.properties.add(new Models.Property(PROPERTY.npmDevelopment, 'true'));
+    c.properties.add(new Models.Property(PROPERTY.development, 'true'));
+  }
   if (pkg.foundBy !== '') c.properties.add(new Models.Property(PROPERTY.foundBy, pkg.foundBy));
   for (const [k, v] of Object.entries(pkg.metadata ?? {})) {
     c.properties.add(new Models.Property(PROPERTY.metadataPrefix + propertyNamePart(k), v));
