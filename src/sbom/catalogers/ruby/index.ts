@@ -1,3 +1,10 @@
-import type { Cataloger } from '../../generic/index.ts';
+import { genericCataloger, type Cataloger } from '../../generic/index.ts';
+import { parseGemfileLock } from './gemfile-lock.ts';
 
-export const catalogers: readonly Cataloger[] = [];
+export { gemPurl, parseGemfileLock } from './gemfile-lock.ts';
+
+export const gemfileLockCataloger: Cataloger = genericCataloger('ruby-gemfile-cataloger', [
+  { globs: ['**/Gemfile.lock', '**/gems.locked'], parse: parseGemfileLock },
+]);
+
+export const catalogers: readonly Cataloger[] = [gemfileLockCataloger];
