@@ -3,10 +3,17 @@
  * archives. Each is one genericCataloger binding globs to a plain parser function.
  */
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
+import { parseGradleLockfile, parseGradleVerificationMetadata } from './gradle.ts';
 import { parsePomXml } from './pom/parser.ts';
 
 export const pomCataloger = genericCataloger('java-pom', [{ globs: ['**/pom.xml'], parse: parsePomXml }]);
 
-export const catalogers: readonly Cataloger[] = [pomCataloger];
+export const gradleCataloger = genericCataloger('java-gradle', [
+  // gradle.lockfile, buildscript-gradle.lockfile, settings-gradle.lockfile; Gradle < 7's per-configuration files
+  { globs: ['**/*gradle.lockfile', '**/dependency-locks/*.lockfile'], parse: parseGradleLockfile },
+  { globs: ['**/gradle/verification-metadata.xml'], parse: parseGradleVerificationMetadata },
+]);
 
-export { parsePomXml };
+export const catalogers: readonly Cataloger[] = [pomCataloger, gradleCataloger];
+
+export { parseGradleLockfile, parseGradleVerificationMetadata, parsePomXml };
