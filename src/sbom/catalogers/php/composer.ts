@@ -9,6 +9,7 @@
  * requirements. installed.json is what `composer install` put in vendor/: a bare array in
  * Composer 1, `{"packages": [...], "dev": bool, "dev-package-names": [...]}` in Composer 2.
  */
+import { VouchError } from '../../../core/index.ts';
 import type { Hash, Relationship, Scope, Warning } from '../../../formats/model/index.ts';
 import { buildPurl } from '../../../formats/purl/index.ts';
 import { FileParseError, isSpdxExpression, normalizeLicenses, type PackageInput, type ParseContext, type ParseResult } from '../../generic/index.ts';
@@ -79,7 +80,14 @@ function readEntries(
     }
     const name = raw.name;
     const version = typeof raw.version === 'string' ? raw.version : '';
-    const purl = composerPurl(name, version);
+    let purl: string;
+    try {
+      purl = composerPurl(name, version);
+    } catch (err) {
+      if (!(err instanceof VouchError)) throw err;
+      out.warnings.push({ location: { path }, message: `${where}[${i}] (${name}): ${err.message}: skipped` });
+      continue;
+    }
     if (out.seen.has(purl)) continue;
     out.seen.add(purl);
 
@@ -173,8 +181,14 @@ export async function parseComposerLock(path: string, ctx: ParseContext): Promis
   if (project) {
     const direct = [...project.require, ...project.requireDev].map((n) => n.toLowerCase());
     const targets = out.entries.filter((e) => direct.includes(e.name.toLowerCase()));
-    if (project.name !== undefined) {
-      const purl = composerPurl(project.name, project.version ?? '');
+    let purl: string | undefined;
+    try {
+      purl = project.name === undefined ? undefined : composerPurl(project.name, project.version ?? '');
+    } catch (err) {
+      if (!(err instanceof VouchError)) throw err;
+      out.warnings.push({ location: { path: joinPath(dirOf(path), 'composer.json')! }, message: `no root: ${err.message}` });
+    }
+    if (project.name !== undefined && purl !== undefined) {
       out.packages.unshift({ name: project.name, version: project.version ?? '', type: 'composer', purl, isRoot: true, locations: [{ path: joinPath(dirOf(path), 'composer.json')! }] });
       for (const t of targets) relationships.push({ from: purl, to: t.purl, type: 'depends-on' });
     } else {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { VouchError } from '../../../../../src/core/index.ts';
+import { canonicalPurl } from '../../../../../src/formats/purl/index.ts';
 import { FileParseError, type ParseResult, type Parser } from '../../../../../src/sbom/generic/index.ts';
 import {
   catalogers,
@@ -66,7 +67,7 @@ describe('composer: syft fixtures', () => {
         const kept = file.endsWith('composer.lock') ? r.packages.filter((p) => p.scope !== 'dev') : r.packages;
         assert.deepEqual(
           sorted(kept.map((p) => `${p.name}@${p.version} ${p.purl}`)),
-          sorted((c.packages ?? []).map((p) => `${String(p.name)}@${String(p.version)} ${String(p.purl)}`)),
+          sorted((c.packages ?? []).map((p) => `${String(p.name)}@${String(p.version)} ${canonicalPurl(String(p.purl))}`)),
         );
         assert.equal(kept.length, c.expectedPackageCount);
       });
@@ -210,6 +211,10 @@ describe('composer: bad input', () => {
     });
     assert.deepEqual(r.packages.map((p) => [p.purl, p.licenses, p.hashes]), [['pkg:composer/a/ok', [], []]]);
     assert.equal(r.warnings?.length, 2);
+    // a name composer would refuse (no vendor) cannot make a composer purl: that entry is skipped
+    const novendor = await parseFiles(parseComposerLock, { 'composer.lock': lock([{ name: 'novendor', version: '1' }, { name: 'a/b', version: '1' }]) });
+    assert.equal(novendor.packages.length + (novendor.warnings?.length ?? 0), 2);
+    assert.ok(novendor.packages.some((p) => p.name === 'a/b'));
   });
 
   test('over the file size limit', async () => {
