@@ -3,10 +3,12 @@
  * folder, map osv-scalibr's depGroups onto our scopes, and compare package lists.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Scope } from '../../../../../src/formats/model/index.ts';
 import { canonicalPurl } from '../../../../../src/formats/purl/index.ts';
-import type { PackageInput, ParseResult, Parser } from '../../../../../src/sbom/generic/index.ts';
+import { FileParseError, type PackageInput, type ParseResult, type Parser } from '../../../../../src/sbom/generic/index.ts';
 import { LOCKFILES, loadExpected, parseFixture, type ExpectedCase } from '../../../../helpers/catalog.ts';
 
 export const PY = join(LOCKFILES, 'python');
@@ -78,7 +80,7 @@ export function find(r: ParseResult, name: string, version?: string): PackageInp
 }
 
 export async function parse(parser: Parser, c: Case | string): Promise<ParseResult> {
-  return parseFixture(parser, typeof c === 'string' ? join(PY, c) : c.abs);
+  return parseFixture(parser, typeof c === 'string' ? (isAbsolute(c) ? c : join(PY, c)) : c.abs);
 }
 
 /** Every relationship joins two packages of the result, and no edge is a self-loop. */
@@ -98,3 +100,69 @@ export function hasEdge(r: ParseResult, fromName: string, toName: string): boole
 }
 
 export const canon = canonicalPurl;
+
+/** A must-error case: the parser rejects with a FileParseError whose message matches. */
+export async function assertParseError(parser: Parser, c: Case | string, message: RegExp): Promise<void> {
+  await assert.rejects(parse(parser, c), (err: unknown) => {
+    assert.ok(err instanceof FileParseError, `expected FileParseError, got ${String(err)}`);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+/**
+ * An osv-scalibr lockfile case: the packages other than the project itself (scalibr does not
+ * report the root) are exactly the expected name@version list; with `scopes`, depGroups map to
+ * our scope. Must-error cases must reject with FileParseError.
+ */
+export async function checkScalibrCase(parser: Parser, c: Case, opts: { scopes: boolean }): Promise<ParseResult | undefined> {
+  if (c.expected.expectError !== undefined) {
+    await assertParseError(parser, c, /invalid (TOML|JSON)/);
+    return undefined;
+  }
+  const r = await parse(parser, c);
+  const want = expectedPackages(c);
+  assert.deepEqual(keys(nonRoot(r)), keys(want));
+  if (opts.scopes) {
+    for (const w of want) {
+      if (w.depGroups === undefined) continue;
+      assert.equal(find(r, w.name, w.version).scope ?? 'required', scopeOfDepGroups(w.depGroups), `${w.name}@${w.version}`);
+    }
+  }
+  assertGraphClosed(r);
+  return r;
+}
+
+/**
+ * A trivy case: the same name@version list (trivy includes the root where it has one), dev
+ * flags equal to scope 'dev', and trivy's root/direct/indirect read off our graph.
+ */
+export async function checkTrivyCase(parser: Parser, c: Case): Promise<ParseResult> {
+  const r = await parse(parser, c);
+  const want = expectedPackages(c);
+  const hasRoot = want.some((w) => w.relationship === 'root');
+  assert.deepEqual(keys(hasRoot ? r.packages : nonRoot(r)), keys(want));
+  const root = r.packages.find((p) => p.isRoot === true);
+  for (const w of want) {
+    const p = find(r, w.name, w.version);
+    if (w.dev !== undefined) assert.equal(p.scope === 'dev', w.dev, `${w.name} dev`);
+    if (w.relationship === 'root') assert.equal(p.isRoot, true, `${w.name} root`);
+    if (w.relationship === 'direct' || w.relationship === 'indirect') {
+      assert.ok(root, 'a root');
+      const direct = (r.relationships ?? []).some((rel) => rel.from === root.purl && rel.to === p.purl);
+      assert.equal(direct, w.relationship === 'direct', `${w.name} ${w.relationship}`);
+    }
+  }
+  assertGraphClosed(r);
+  return r;
+}
+
+/** Write `files` (relative path → content) under a fresh temp directory; returns it. Remove with `rm(dir, {recursive: true})`. */
+export async function tempTree(files: Readonly<Record<string, string | Buffer>>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-py-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, rel)), { recursive: true });
+    await writeFile(join(dir, rel), content);
+  }
+  return dir;
+}
