@@ -292,8 +292,13 @@ class XmlSerializer extends Serialize.XmlSerializer {
 
   protected override _normalize(bom: Models.Bom, options?: Serialize.Types.NormalizerOptions): XmlElement {
     const n = super._normalize(bom, options);
+    this.#addOccurrences(n);
+    return xmlSafe(n);
+  }
+
+  #addOccurrences(n: XmlElement): void {
     const components = childElements(n).find((e) => e.name === 'components');
-    if (components === undefined) return n;
+    if (components === undefined) return;
     for (const c of childElements(components)) {
       const ref = c.attributes?.['bom-ref'];
       const occ = typeof ref === 'string' ? this.#occurrences.get(ref) : undefined;
@@ -317,8 +322,30 @@ class XmlSerializer extends Serialize.XmlSerializer {
       );
       c.children = children;
     }
-    return n;
   }
+}
+
+/** Characters XML 1.0 cannot carry at all (§2.2 Char), even escaped. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Names and paths come from untrusted files and may hold control characters that no XML
+ * document can contain: replace them with U+FFFD rather than write a document nobody can parse.
+ */
+function xmlSafe(e: XmlElement): XmlElement {
+  const text = (v: string | number): string | number => (typeof v === 'string' ? v.replace(NOT_XML_CHAR, '\uFFFD') : v);
+  const attributes =
+    e.attributes === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(e.attributes).map(([k, v]) => [k, v === undefined ? v : text(v)]));
+  const ch = e.children;
+  const children =
+    ch === undefined || typeof ch === 'string' || typeof ch === 'number'
+      ? ch === undefined
+        ? undefined
+        : text(ch)
+      : [...ch].map((x) => (x.type === 'element' ? xmlSafe(x) : x));
+  return { ...e, ...(attributes === undefined ? {} : { attributes }), ...(children === undefined ? {} : { children }) };
 }
 
 function el(name: string, children: XmlElement[] | string): XmlElement {

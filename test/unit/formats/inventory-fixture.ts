@@ -135,3 +135,18 @@ export const EMPTY_INVENTORY: Inventory = {
   timestamp: '1970-01-01T00:00:00Z',
   deterministic: false,
 };
+
+/** A package whose strings carry characters no XML document can hold (from a hostile lockfile). */
+export function hostileInventory(): Inventory {
+  const inv = sampleInventory();
+  const hostile = pkg({
+    name: 'ctl\u0000\u0007x\uFFFF',
+    version: '1\u0001',
+    type: 'generic',
+    purl: buildPurl({ type: 'generic', name: 'ctl\u0000\u0007x\uFFFF', version: '1\u0001' }),
+    licenses: ['MIT\u0000'],
+    locations: [{ path: 'a\u0000b', line: 1 }],
+    metadata: { 'k:ey\u0000': 'v\u0000' },
+  });
+  return { ...inv, packages: [...inv.packages, hostile].sort((a, b) => (a.purl < b.purl ? -1 : 1)) };
+}

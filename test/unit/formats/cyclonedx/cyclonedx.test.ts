@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { cycloneDxJson, cycloneDxXml, sourceBomRef, toCycloneDx, uuidFromContent } from '../../../../src/formats/cyclonedx/index.ts';
 import type { Inventory } from '../../../../src/formats/model/index.ts';
-import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
+import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, hostileInventory, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
 import { cdxExamples, cycloneDxSchema, xmllintAvailable, xsdErrors } from '../schemas.ts';
 
 const VERSIONS = ['1.5', '1.6'] as const;
@@ -73,6 +73,7 @@ describe('CycloneDX JSON', () => {
       ['rootless', rootlessInventory()],
       ['empty', EMPTY_INVENTORY],
       ['non-deterministic', sampleInventory({ deterministic: false })],
+      ['hostile', hostileInventory()],
     ] as const) {
       it(`${v} ${label} inventory validates against the official bom-${v} schema`, () => {
         const doc = parse(cycloneDxJson(inv, v));
@@ -279,6 +280,17 @@ describe('CycloneDX XML', () => {
       );
     });
   }
+
+  it('replaces characters XML 1.0 cannot carry instead of writing a broken document', () => {
+    for (const v of VERSIONS) {
+      const out = cycloneDxXml(hostileInventory(), v);
+      assert.doesNotMatch(out, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\uffff]/);
+      assert.ok(out.includes('<name>ctl\uFFFD\uFFFDx\uFFFD</name>'));
+      const doc = xml.parse(out) as { bom: { components: { component: { name: string }[] } } };
+      assert.ok(doc.bom.components.component.some((c) => c.name === 'ctl\uFFFD\uFFFDx\uFFFD'));
+      if (xmllintAvailable()) assert.equal(xsdErrors(out, v), '');
+    }
+  });
 
   const skip = xmllintAvailable() ? false : 'xmllint is not installed (apt-get install libxml2-utils): XSD validation skipped';
   for (const v of VERSIONS) {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import type { FormatsPlugin } from 'ajv-formats';
 import { NATIVE_JSON_SCHEMA, NATIVE_SCHEMA_VERSION, nativeJson, type NativeDocument } from '../../../../src/formats/native/index.ts';
-import { EMPTY_INVENTORY, GOLANG, SCOPED, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
+import { EMPTY_INVENTORY, GOLANG, SCOPED, hostileInventory, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
 
 const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin;
 const ajv = new Ajv({ allErrors: true });
@@ -20,6 +20,7 @@ describe('native JSON', () => {
     ['sample', sampleInventory()],
     ['rootless', rootlessInventory()],
     ['empty', EMPTY_INVENTORY],
+    ['hostile', hostileInventory()],
   ] as const) {
     it(`${label} inventory validates against NATIVE_JSON_SCHEMA`, () => {
       assert.ok(validate(JSON.parse(nativeJson(inv))), JSON.stringify(validate.errors));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Inventory } from '../../../../src/formats/model/index.ts';
 import { packageSpdxId, sourceSpdxId, spdxJson, type SpdxDocument } from '../../../../src/formats/spdx/index.ts';
-import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
+import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, hostileInventory, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
 import { spdxErrataSchema, spdxSchema } from '../schemas.ts';
 
 function doc(inv: Inventory): SpdxDocument {
@@ -27,6 +27,7 @@ const CASES = [
   ['rootless', rootlessInventory()],
   ['empty', EMPTY_INVENTORY],
   ['non-deterministic', sampleInventory({ deterministic: false })],
+  ['hostile', hostileInventory()],
 ] as const;
 
 describe('SPDX 2.3 JSON', () => {
