@@ -61,8 +61,28 @@ function correctOne(s: string): string | undefined {
   return c ?? undefined;
 }
 
-/** Canonical spelling of a valid expression (ids fixed case, deprecated `+` forms upgraded). */
+type SpdxNode = { license: string; plus?: boolean; exception?: string } | { left: SpdxNode; conjunction: string; right: SpdxNode };
+
+/**
+ * Canonical spelling of a valid expression, rebuilt from its parse tree: conjunctions upper-case,
+ * each license id fixed on its own (case, deprecated `+` and bare GPL ids upgraded). spdx-correct
+ * is never given the whole expression: on `MIT or BSD-2-Clause` it returns a single license.
+ */
 function canonical(s: string): string | undefined {
-  const c = spdxCorrect(s, { upgrade: true });
-  return c !== null && isSpdxExpression(c) ? c : undefined;
+  const render = (n: SpdxNode, parent?: string): string => {
+    if ('license' in n) {
+      const raw = `${n.license}${n.plus === true ? '+' : ''}`;
+      const id = n.license.startsWith('LicenseRef-') || n.license.startsWith('DocumentRef-') ? n.license : (spdxCorrect(raw, { upgrade: true }) ?? raw);
+      return n.exception === undefined ? id : `${id} WITH ${n.exception}`;
+    }
+    const op = n.conjunction.toUpperCase();
+    const inner = `${render(n.left, op)} ${op} ${render(n.right, op)}`;
+    return parent !== undefined && parent !== op ? `(${inner})` : inner;
+  };
+  try {
+    const out = render(spdxParse(s));
+    return isSpdxExpression(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }

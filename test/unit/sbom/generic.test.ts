@@ -180,7 +180,11 @@ describe('licenses', () => {
     assert.equal(normalizeLicense('Apache 2.0'), 'Apache-2.0');
     assert.equal(normalizeLicense('MIT/Apache-2.0'), 'MIT OR Apache-2.0');
     assert.equal(normalizeLicense('GPL-2.0+'), 'GPL-2.0-or-later');
-    assert.equal(normalizeLicense('(MIT OR Apache-2.0)'), '(MIT OR Apache-2.0)');
+    assert.equal(normalizeLicense('(MIT OR Apache-2.0)'), 'MIT OR Apache-2.0');
+    assert.equal(normalizeLicense('MIT or BSD-2-Clause'), 'MIT OR BSD-2-Clause');
+    assert.equal(normalizeLicense('(MIT AND BSD-3-Clause) or gpl-2.0+'), '(MIT AND BSD-3-Clause) OR GPL-2.0-or-later');
+    assert.equal(normalizeLicense('Apache-2.0 WITH LLVM-exception'), 'Apache-2.0 WITH LLVM-exception');
+    assert.equal(normalizeLicense('LicenseRef-Custom AND MIT'), 'LicenseRef-Custom AND MIT');
     // npm's UNLICENSED means "all rights reserved": spdx-correct would turn it into Unlicense.
     assert.equal(normalizeLicense('UNLICENSED'), 'UNLICENSED');
     assert.equal(normalizeLicense('BSD'), 'BSD');
