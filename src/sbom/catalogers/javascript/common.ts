@@ -168,6 +168,10 @@ export function betterScope(a: Scope, b: Scope): Scope {
   return SCOPE_RANK[b] < SCOPE_RANK[a] ? b : a;
 }
 
+export function worseScope(a: Scope, b: Scope): Scope {
+  return SCOPE_RANK[b] > SCOPE_RANK[a] ? b : a;
+}
+
 export interface CollectInput {
   readonly name: string;
   readonly version: string;

@@ -28,6 +28,8 @@ import {
   looksLikeVersion,
   parseNpmAlias,
   str,
+  stringEntries,
+  worseScope,
   type JsonObject,
 } from './common.ts';
 import { readManifest } from './manifest.ts';
@@ -151,6 +153,23 @@ function parseV2(data: JsonObject, packages: JsonObject, dir: string, col: Colle
     if (!linkedName.has(target)) linkedName.set(target, folderName(folder));
   }
 
+  // A `file:` dependency on a folder npm recorded without a link entry (hand-edited or old
+  // locks): the declaring entry still names the folder.
+  const fileDeps = new Map<string, string>();
+  for (const [folder, e] of entries) {
+    if (inNodeModules(folder) || flag(e['link'])) continue;
+    for (const field of ['dependencies', 'optionalDependencies', 'devDependencies']) {
+      for (const [name, spec] of stringEntries(e[field])) {
+        if (!spec.startsWith('file:')) continue;
+        const target = joinPath(folder, spec.slice('file:'.length));
+        const t = target === undefined ? undefined : entries.get(target);
+        if (target === undefined || target === '' || !t || flag(t['link']) || inNodeModules(target)) continue;
+        fileDeps.set(`${folder}\u0000${name}`, target);
+        if (!linkedName.has(target)) linkedName.set(target, name);
+      }
+    }
+  }
+
   const isInstalled = installed.isInstalled(
     (function* () {
       for (const [folder, e] of entries) {
@@ -202,10 +221,12 @@ function parseV2(data: JsonObject, packages: JsonObject, dir: string, col: Colle
         const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
         if (entries.has(candidate)) return purlOf.get(linkTarget.get(candidate) ?? candidate);
       }
-      if (base === '') return undefined;
+      if (base === '') break;
       const i = base.lastIndexOf('/');
       base = i < 0 ? '' : base.slice(0, i);
     }
+    const file = fileDeps.get(`${from}\u0000${name}`);
+    return file === undefined ? undefined : purlOf.get(file);
   };
   const edgesFrom = (folder: string, from: string | undefined, e: JsonObject, withDev: boolean): void => {
     if (from === undefined) return;
@@ -232,6 +253,7 @@ interface V1Node {
   readonly parent: V1Node | undefined;
   readonly children: Map<string, V1Node>;
   purl?: string | undefined;
+  scope?: Scope;
 }
 
 async function parseV1(data: JsonObject, dir: string, col: Collector, installed: InstalledTree, ctx: ParseContext): Promise<void> {
@@ -277,10 +299,13 @@ async function parseV1(data: JsonObject, dir: string, col: Collector, installed:
       meta['resolved'] ??= version;
       version = '';
     }
+    // A nested package is reachable only through its parent, so it is no more needed than
+    // the parent is (npm sets the flags that way; hand-edited files may not).
+    node.scope = node.parent?.scope === undefined ? scopeOf(e) : worseScope(scopeOf(e), node.parent.scope);
     node.purl = col.add({
       name,
       version,
-      scope: scopeOf(e),
+      scope: node.scope,
       licenses: declaredLicenses(e['license'], e['licenses']),
       hashes: integrityHashes(str(e['integrity'])),
       metadata: meta,
@@ -294,13 +319,18 @@ async function parseV1(data: JsonObject, dir: string, col: Collector, installed:
     }
     return top.get(name);
   };
+  const requires = new Map<V1Node, V1Node[]>();
   const requiredTop = new Set<V1Node>();
   for (const node of all) {
+    const deps: V1Node[] = [];
     for (const name of keysOf(node.entry['requires'])) {
       const dep = resolve(node, name);
-      if (dep && !dep.parent) requiredTop.add(dep);
-      col.edge(node.purl, dep?.purl);
+      if (!dep) continue;
+      if (!dep.parent) requiredTop.add(dep);
+      deps.push(dep);
+      col.edge(node.purl, dep.purl);
     }
+    requires.set(node, deps);
   }
 
   // v1 does not record the project's own dependencies: take them from package.json next to it.
@@ -317,8 +347,20 @@ async function parseV1(data: JsonObject, dir: string, col: Collector, installed:
   if (manifest) {
     for (const name of manifest.deps.keys()) col.edge(rootPurl, top.get(name)?.purl);
   } else {
-    // Without package.json: a top-level entry no other package requires can only be a
-    // direct dependency of the project (or extraneous).
-    for (const node of top.values()) if (!requiredTop.has(node)) col.edge(rootPurl, node.purl);
+    // Without package.json: a top-level entry that nothing reached from the project requires
+    // can only be a direct dependency of it (or extraneous). Those no other package requires
+    // come first; then any still unreached (a cycle such as babel-core ⇄ babel-register).
+    const reached = new Set<V1Node>();
+    const attach = (node: V1Node): void => {
+      if (reached.has(node)) return;
+      col.edge(rootPurl, node.purl);
+      const queue = [node];
+      reached.add(node);
+      while (queue.length > 0) {
+        for (const dep of requires.get(queue.pop()!) ?? []) if (!reached.has(dep)) (reached.add(dep), queue.push(dep));
+      }
+    };
+    for (const node of top.values()) if (!requiredTop.has(node)) attach(node);
+    for (const node of top.values()) attach(node);
   }
 }

@@ -307,7 +307,11 @@ async function buildGraph(path: string, dir: string, entries: readonly YarnEntry
       }
     }
   }
-  if (root !== undefined) nodes[root]!.isRoot = true;
+  if (root !== undefined) {
+    nodes[root]!.isRoot = true;
+    // berry: workspace members belong to the project; hang them off the root as npm does.
+    for (const i of manifests.keys()) if (i !== root && nodes[i]!.entry?.workspace !== undefined) nodes[root]!.edges.push({ to: i, kind: 'prod' });
+  }
 
   // Edges recorded in the lockfile; a workspace's kinds come from its package.json.
   for (let i = 0; i < nodes.length; i++) {
