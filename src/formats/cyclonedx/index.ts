@@ -31,7 +31,8 @@
  * - `serialNumber`: a random UUID; with `inventory.deterministic`, a name-based UUID derived from
  *   SHA-256 of the document serialized without it (RFC 9562 §5.8 UUIDv8, the SHA-256 variant of
  *   name-based UUIDs in its Appendix B.2), and `cdx:reproducible` = `true` in metadata
- *   (cyclonedx-property-taxonomy `cdx.md`). Lists are sorted, so equal input gives equal bytes.
+ *   (cyclonedx-property-taxonomy `cdx.md`). Lists are sorted here by code unit (not by the
+ *   library, whose sort depends on the locale), so equal input gives equal bytes anywhere.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Contrib, Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
@@ -124,7 +125,7 @@ export function buildBom(inv: Inventory): { bom: Models.Bom; occurrences: Readon
 
   const byPurl = new Map<string, Models.Component>();
   const occurrences = new Map<string, Occurrence[]>();
-  for (const pkg of inv.packages) {
+  for (const pkg of [...inv.packages].sort((a, b) => cmp(a.purl, b.purl))) {
     if (byPurl.has(pkg.purl)) {
       throw new VouchError('SERIALIZE_ERROR', `package ${pkg.purl} appears twice in the inventory`);
     }
@@ -146,7 +147,7 @@ export function buildBom(inv: Inventory): { bom: Models.Bom; occurrences: Readon
   }
 
   const dependedOn = new Set<string>();
-  for (const r of inv.relationships) {
+  for (const r of [...inv.relationships].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to))) {
     const from = byPurl.get(r.from);
     const to = byPurl.get(r.to);
     if (from === undefined || to === undefined || r.from === r.to) continue;
@@ -154,9 +155,8 @@ export function buildBom(inv: Inventory): { bom: Models.Bom; occurrences: Readon
     dependedOn.add(r.to);
   }
   const roots = inv.packages.filter((p) => p.isRoot === true);
-  for (const p of roots.length > 0 ? roots : inv.packages.filter((q) => !dependedOn.has(q.purl))) {
-    source.dependencies.add(byPurl.get(p.purl)!.bomRef);
-  }
+  const direct = (roots.length > 0 ? roots : inv.packages.filter((q) => !dependedOn.has(q.purl))).map((p) => p.purl).sort(cmp);
+  for (const purl of direct) source.dependencies.add(byPurl.get(purl)!.bomRef);
   return { bom, occurrences };
 }
 
@@ -173,20 +173,21 @@ function toComponent(pkg: Package): Models.Component {
       ...(pkg.version === '' ? {} : { version: pkg.version }),
     },
   );
-  for (const h of pkg.hashes) c.hashes.set(HASH_ALG[h.alg], h.value.toLowerCase());
+  for (const h of [...pkg.hashes].sort((a, b) => cmp(a.alg, b.alg))) c.hashes.set(HASH_ALG[h.alg], h.value.toLowerCase());
   for (const l of cdxLicenses(pkg.licenses)) c.licenses.add(l);
   const url = downloadUrl(pkg);
   if (url !== undefined) {
     c.externalReferences.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
   }
+  const props: [string, string][] = [];
   if (pkg.scope === 'dev') {
-    if (pkg.type === 'npm') c.properties.add(new Models.Property(PROPERTY.npmDevelopment, 'true'));
-    c.properties.add(new Models.Property(PROPERTY.development, 'true'));
+    if (pkg.type === 'npm') props.push([PROPERTY.npmDevelopment, 'true']);
+    props.push([PROPERTY.development, 'true']);
   }
-  if (pkg.foundBy !== '') c.properties.add(new Models.Property(PROPERTY.foundBy, pkg.foundBy));
-  for (const [k, v] of Object.entries(pkg.metadata ?? {})) {
-    c.properties.add(new Models.Property(PROPERTY.metadataPrefix + propertyNamePart(k), v));
-  }
+  if (pkg.foundBy !== '') props.push([PROPERTY.foundBy, pkg.foundBy]);
+  for (const [k, v] of Object.entries(pkg.metadata ?? {})) props.push([PROPERTY.metadataPrefix + propertyNamePart(k), v]);
+  props.sort(([a, x], [b, y]) => cmp(a, b) || cmp(x, y));
+  for (const [k, v] of props) c.properties.add(new Models.Property(k, v));
   return c;
 }
 
@@ -358,7 +359,13 @@ function childElements(e: XmlElement): XmlElement[] {
   return [...ch].filter((x): x is XmlElement => x.type === 'element');
 }
 
-const SERIALIZE_OPTIONS = { sortLists: true, space: 2 } as const;
+/**
+ * `sortLists: false`: the library sorts with `String#localeCompare` in the process's default
+ * locale, so the same BOM would come out in another order on a machine with another LANG
+ * (da_DK sorts `aa` after `z`). buildBom adds every list in code-unit order instead, and the
+ * library keeps insertion order.
+ */
+const SERIALIZE_OPTIONS = { sortLists: false, space: 2 } as const;
 
 /** Serialize an inventory as CycloneDX. Throws SERIALIZE_ERROR. */
 export function toCycloneDx(inv: Inventory, options: CycloneDxOptions = {}): string {

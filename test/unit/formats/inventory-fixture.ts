@@ -150,3 +150,17 @@ export function hostileInventory(): Inventory {
   });
   return { ...inv, packages: [...inv.packages, hostile].sort((a, b) => (a.purl < b.purl ? -1 : 1)) };
 }
+
+/** Names whose order depends on the collation locale (Danish sorts `aa` after `z`). */
+export function localeSensitiveInventory(): Inventory {
+  const inv = sampleInventory();
+  const extra = ['aa-lib', 'ab-lib', 'z-lib', 'Zz-lib'].map((name) =>
+    pkg({ name, version: '1.0.0', type: 'npm', purl: buildPurl({ type: 'npm', name, version: '1.0.0' }), metadata: { [name]: 'x', aa: 'y' } }),
+  );
+  const packages = [...inv.packages, ...extra].sort((a, b) => (a.purl < b.purl ? -1 : 1));
+  const relationships = extra
+    .map((p): Relationship => ({ from: APP.purl, to: p.purl, type: 'depends-on' }))
+    .concat(inv.relationships)
+    .sort((a, b) => (a.from + '\0' + a.to < b.from + '\0' + b.to ? -1 : 1));
+  return { ...inv, packages, relationships };
+}

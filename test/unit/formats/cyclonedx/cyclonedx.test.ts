@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { cycloneDxJson, cycloneDxXml, sourceBomRef, toCycloneDx, uuidFromContent } from '../../../../src/formats/cyclonedx/index.ts';
 import type { Inventory } from '../../../../src/formats/model/index.ts';
-import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, hostileInventory, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
+import { APP, EMPTY_INVENTORY, GENERIC, GOLANG, LEFTPAD, MAVEN, PYPI, SCOPED, hostileInventory, localeSensitiveInventory, rootlessInventory, sampleInventory } from '../inventory-fixture.ts';
 import { cdxExamples, cycloneDxSchema, xmllintAvailable, xsdErrors } from '../schemas.ts';
 
 const VERSIONS = ['1.5', '1.6'] as const;
@@ -219,6 +220,30 @@ describe('CycloneDX JSON', () => {
     const inv = sampleInventory();
     const shuffled = { ...inv, packages: [...inv.packages].reverse(), relationships: [...inv.relationships].reverse() };
     assert.equal(cycloneDxJson(shuffled), a);
+  });
+
+  it('sorts by code unit, so the bytes do not depend on the locale (LC_ALL=da_DK sorts `aa` after `z`)', () => {
+    const src = new URL('../../../../src/formats/cyclonedx/index.ts', import.meta.url).href;
+    const fixture = new URL('../inventory-fixture.ts', import.meta.url).href;
+    const script =
+      `import { toCycloneDx } from ${JSON.stringify(src)}; import { localeSensitiveInventory } from ${JSON.stringify(fixture)};` +
+      `for (const encoding of ['json', 'xml']) process.stdout.write(toCycloneDx(localeSensitiveInventory(), { encoding }));`;
+    const outputs = ['da_DK.UTF-8', 'en_US.UTF-8', 'C'].map((locale) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: locale, LANG: locale },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    });
+    assert.equal(outputs[0], outputs[1]);
+    assert.equal(outputs[0], outputs[2]);
+    const inv = localeSensitiveInventory();
+    assert.equal(outputs[0], toCycloneDx(inv, { encoding: 'json' }) + toCycloneDx(inv, { encoding: 'xml' }));
+    const bom = parse(toCycloneDx(inv));
+    const purls = (bom.components ?? []).map((c) => c.purl);
+    assert.deepEqual(purls, [...purls].sort());
+    assert.deepEqual(deps(bom).get(APP.purl), deps(bom).get(APP.purl)?.slice().sort());
   });
 
   it('draws a random serial when not deterministic', () => {
