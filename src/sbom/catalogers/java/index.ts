@@ -3,6 +3,7 @@
  * archives. Each is one genericCataloger binding globs to a plain parser function.
  */
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
+import { parseJavaArchive } from './archive/parser.ts';
 import { parseGradleLockfile, parseGradleVerificationMetadata } from './gradle.ts';
 import { parsePomXml } from './pom/parser.ts';
 
@@ -14,6 +15,10 @@ export const gradleCataloger = genericCataloger('java-gradle', [
   { globs: ['**/gradle/verification-metadata.xml'], parse: parseGradleVerificationMetadata },
 ]);
 
-export const catalogers: readonly Cataloger[] = [pomCataloger, gradleCataloger];
+export const archiveCataloger = genericCataloger('java-archive', [
+  { globs: ['**/*.jar', '**/*.war', '**/*.ear', '**/*.jpi', '**/*.hpi'], parse: parseJavaArchive },
+]);
 
-export { parseGradleLockfile, parseGradleVerificationMetadata, parsePomXml };
+export const catalogers: readonly Cataloger[] = [pomCataloger, gradleCataloger, archiveCataloger];
+
+export { parseGradleLockfile, parseGradleVerificationMetadata, parseJavaArchive, parsePomXml };
