@@ -40,7 +40,9 @@ export function parseCoreMetadata(text: string): Headers {
   const lines = text.split(/\r\n|\n|\r/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.trim() === '') break; // end of headers; the body is the long description
+    // Only an empty line ends the headers (the body is the long description); a line of
+    // blanks is a continuation, as setuptools writes blank lines inside `Description`.
+    if (line === '') break;
     if (/^[ \t]/.test(line)) {
       if (key === undefined) throw new FileParseError('continuation line before any header', i + 1);
       const values = headers.get(key);
