@@ -357,7 +357,11 @@ async function parseV1(data: JsonObject, dir: string, col: Collector, installed:
       const queue = [node];
       reached.add(node);
       while (queue.length > 0) {
-        for (const dep of requires.get(queue.pop()!) ?? []) if (!reached.has(dep)) (reached.add(dep), queue.push(dep));
+        for (const dep of requires.get(queue.pop()!) ?? []) {
+          if (reached.has(dep)) continue;
+          reached.add(dep);
+          queue.push(dep);
+        }
       }
     };
     for (const node of top.values()) if (!requiredTop.has(node)) attach(node);

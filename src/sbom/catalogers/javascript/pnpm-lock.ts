@@ -139,15 +139,18 @@ async function parseDocument(doc: JsonObject, text: string, dir: string, col: Co
     const known = byKey.get(key);
     if (known !== undefined) return known;
     byKey.set(key, nodes.length);
-    nodes.push({ key, entry: {}, meta: {}, edges: [], name, version, isRoot: false, importer: false });
+    nodes.push({ key, entry: {}, meta: { missingEntry: true }, edges: [], name, version, isRoot: false, importer: false });
     return nodes.length - 1;
   };
   const importerIndex = new Map<string, number>();
   for (const [folder] of importers) {
     const rel = joinPath(folder) ?? folder;
-    const m = await readManifest(ctx, joinPath(dir, rel) ?? dir);
+    // The lockfile does not name its importers: a package.json does (npm's rule: the folder
+    // name when it has no "name"). Without one the importer is not reported.
+    const folderPath = joinPath(dir, rel) ?? dir;
+    const m = await readManifest(ctx, folderPath);
     const isRoot = rel === '';
-    const name = m?.name ?? (isRoot ? (dir === '' ? undefined : baseName(dir)) : baseName(rel));
+    const name = m === undefined ? undefined : (m.name ?? (folderPath === '' ? undefined : baseName(folderPath)));
     importerIndex.set(rel, nodes.length);
     nodes.push({ key: folder, entry: {}, meta: {}, edges: [], name, version: m?.version ?? '', isRoot, importer: true });
   }
@@ -192,6 +195,7 @@ async function parseDocument(doc: JsonObject, text: string, dir: string, col: Co
       metadata: {
         resolved: str(resolution['tarball']) ?? (repo !== undefined && commit !== undefined ? `${repo}#${commit}` : str(resolution['directory'])),
         integrity: str(resolution['integrity']),
+        lockfileEntry: node.meta['missingEntry'] === true ? 'missing' : undefined,
       },
     });
   }

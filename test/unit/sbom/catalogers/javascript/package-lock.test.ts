@@ -18,7 +18,6 @@ import {
   nonRoot,
   parse,
   root,
-  type Case,
 } from './expect.ts';
 
 /**
@@ -197,7 +196,7 @@ describe('package-lock.json: cdxgen real-world lockfiles', () => {
         if (e['link'] === true) continue;
         const nm = folder.lastIndexOf('node_modules/');
         const name = (e['name'] as string | undefined) ?? (nm < 0 ? folder.slice(folder.lastIndexOf('/') + 1) : folder.slice(nm + 13));
-        seen.add(`${name}@${String(e['version'] ?? '')}`);
+        seen.add(`${name}@${typeof e['version'] === 'string' ? e['version'] : ''}`);
       }
     } else {
       const walk = (deps: unknown): void => {
@@ -229,7 +228,13 @@ describe('package-lock.json: cdxgen real-world lockfiles', () => {
       const out = new Map<string, string[]>();
       for (const e of r.relationships ?? []) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
       const queue = [root(r)!.purl];
-      while (queue.length > 0) for (const to of out.get(queue.pop()!) ?? []) if (!reached.has(to)) (reached.add(to), queue.push(to));
+      while (queue.length > 0) {
+        for (const to of out.get(queue.pop()!) ?? []) {
+          if (reached.has(to)) continue;
+          reached.add(to);
+          queue.push(to);
+        }
+      }
       assert.equal(reached.size, r.packages.length, 'all reachable from the root');
     });
   }
