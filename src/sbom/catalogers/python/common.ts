@@ -11,8 +11,8 @@ import { FileParseError, type PackageInput } from '../../generic/index.ts';
 export const MAX_TOML_DEPTH = 32;
 /** Most hashes kept for one package (a package with wheels for every platform has ~100). */
 export const MAX_HASHES_PER_PACKAGE = 512;
-/** Most edge visits the graph of one lockfile may cost (hostile files can make every name match every node). */
-export const MAX_GRAPH_STEPS = 2_000_000;
+/** Most edge visits one graph walk may cost (hostile files can make every name match every node). */
+export const MAX_GRAPH_STEPS = 250_000;
 
 // ---------------------------------------------------------------------------------------------
 // Names and purls
@@ -209,6 +209,7 @@ export class LockGraph {
 
   /** `depends-on` edges for every node's dependencies and extras; `extraFrom` adds edges from a node not in the graph (the root). */
   relationships(extraFrom: readonly { from: string; refs: readonly DepRef[] }[] = []): Relationship[] {
+    this.steps = 0;
     const out = new Map<string, Relationship>();
     const link = (from: string, refs: readonly DepRef[]): void => {
       for (const ref of refs) {
@@ -234,6 +235,7 @@ export class LockGraph {
    * Returns purl → scope for the reached nodes only.
    */
   reachableScopes(starts: readonly { ref: DepRef; scope: Scope }[]): Map<string, Scope> {
+    this.steps = 0;
     const scopes = new Map<string, Scope>();
     const visited = new Set<string>();
     for (const scope of SCOPE_ORDER) {

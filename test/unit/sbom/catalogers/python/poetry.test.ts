@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { MAX_GRAPH_STEPS } from '../../../../../src/sbom/catalogers/python/common.ts';
 import { parsePoetryLock } from '../../../../../src/sbom/catalogers/python/poetry.ts';
 import { parseFixture } from '../../../../helpers/catalog.ts';
 import { assertGraphClosed, assertParseError, canon, caseName, cases, checkScalibrCase, checkTrivyCase, expectedPackages, find, hasEdge, parse, tempTree } from './expect.ts';
@@ -144,6 +145,17 @@ describe('poetry.lock: scopes from pyproject.toml, bad input', () => {
     assert.equal(r.warnings?.length, 1);
     assert.equal(r.warnings?.[0]?.location.path, 'pyproject.toml');
     assert.equal(r.warnings?.[0]?.location.line, 1);
+  });
+
+  test('a hostile graph (every version of a name depends on the name) is cut short with a warning', async () => {
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += `[[package]]\nname = "a"\nversion = "${i}"\n[package.dependencies]\na = "*"\n`;
+    const dir = await tempTree({ 'poetry.lock': text, 'pyproject.toml': '[project]\nname = "root"\ndependencies = ["a"]\n' });
+    dirs.push(dir);
+    const r = await parseFixture(parsePoetryLock, join(dir, 'poetry.lock'));
+    assert.equal(r.packages.length, 1001);
+    assert.ok((r.relationships?.length ?? 0) <= MAX_GRAPH_STEPS);
+    assert.deepEqual(r.warnings?.map((w) => w.message), [`dependency graph larger than ${MAX_GRAPH_STEPS} steps: incomplete`]);
   });
 
   test('truncated, wrong types, bad names', async () => {
