@@ -153,7 +153,7 @@ async function ensureInstalled(what: string, fixture: string, target: string, mo
   if (ping.code !== 0) {
     throw new BenchError(
       `${what}: the npm registry does not answer (npm ping: ${ping.timedOut ? 'timed out' : `exit ${ping.code}`}). ` +
-        `The first run needs it to install ${rel(fixture)}; later runs reuse ${rel(target)}.\n${tail(ping.stderr, 5)}`,
+        `The first run needs it to install ${rel(fixture)}; later runs reuse ${rel(target)}.`,
     );
   }
   rmSync(target, { recursive: true, force: true });
@@ -356,7 +356,12 @@ function makeTools(wanted: readonly ToolId[]): Tool[] {
       // cdxgen's defaults, except --no-install-deps (it must never run `npm install` here).
       // FETCH_LICENSE / CDXGEN_FETCH_PKG_METADATA default to off; set anyway so a user's
       // environment cannot turn on registry look-ups. Under `unshare -n` it has no network.
-      const json = JSON.parse(readFileSync(join(PEERS, 'node_modules', '@cyclonedx', 'cdxgen', 'package.json'), 'utf8')) as { version?: string };
+      // The installed version, or the pinned one when it could not be installed.
+      const installed = join(PEERS, 'node_modules', '@cyclonedx', 'cdxgen', 'package.json');
+      const pinned = JSON.parse(readFileSync(join(FIXTURES, 'sbom-peers', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      const json = (existsSync(installed) ? JSON.parse(readFileSync(installed, 'utf8')) : { version: pinned.dependencies?.['@cyclonedx/cdxgen'] }) as {
+        version?: string;
+      };
       tools.push({
         id,
         label: 'cdxgen',
@@ -384,7 +389,8 @@ interface Timing {
   failure?: string;
 }
 
-async function runTool(t: Tool, opts: Options, timing: Timing): Promise<void> {
+/** One run of one tool; records its numbers in `timing`, or returns why it failed. */
+async function runTool(t: Tool, opts: Options, timing: Timing): Promise<string | undefined> {
   const out = join(OUT, `${t.id}.cdx.json`);
   rmSync(out, { force: true });
   const inv = t.invocation(out);
@@ -396,17 +402,13 @@ async function runTool(t: Tool, opts: Options, timing: Timing): Promise<void> {
     offline: opts.offline,
     ...(inv.stdoutFile !== undefined ? { stdoutFile: inv.stdoutFile } : {}),
   });
-  if (r.timedOut) {
-    timing.failure = `timed out after ${opts.timeoutMs / 1000} s`;
-  } else if (r.code !== 0) {
-    timing.failure = `exit ${r.code ?? r.signal}: ${tail(r.stderr || r.stdout, 6).replace(/\s+/g, ' ').slice(0, 400)}`;
-  } else if (!existsSync(out)) {
-    timing.failure = `exit 0 but no ${rel(out)}`;
-  } else {
-    timing.wallMs.push(r.wallMs);
-    if (r.maxRssKiB !== undefined) timing.rssKiB.push(r.maxRssKiB);
-    if (r.cpuSec !== undefined) timing.cpuSec.push(r.cpuSec);
-  }
+  if (r.timedOut) return `timed out after ${opts.timeoutMs / 1000} s`;
+  if (r.code !== 0) return `exit ${r.code ?? r.signal}: ${tail(r.stderr || r.stdout, 6).replace(/\s+/g, ' ').slice(0, 400)}`;
+  if (!existsSync(out)) return `exit 0 but no ${rel(out)}`;
+  timing.wallMs.push(r.wallMs);
+  if (r.maxRssKiB !== undefined) timing.rssKiB.push(r.maxRssKiB);
+  if (r.cpuSec !== undefined) timing.cpuSec.push(r.cpuSec);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,11 +549,23 @@ async function main(): Promise<number> {
 
   // 1–2. Project, peers, truth.
   await ensureInstalled('project', join(FIXTURES, 'sbom-project'), PROJECT, 'ci', opts.reinstall);
-  if (opts.tools.includes('cdxgen')) await ensureInstalled('peers', join(FIXTURES, 'sbom-peers'), PEERS, 'install', opts.reinstall);
+  // A peer or Vouch that cannot be set up is reported as failed; the others are still measured.
+  const unavailable = new Map<ToolId, string>();
+  const setUp = async (id: ToolId, step: () => Promise<void>) => {
+    if (!opts.tools.includes(id)) return;
+    try {
+      await step();
+    } catch (err) {
+      if (!(err instanceof BenchError)) throw err;
+      log(`${id}: not measured: ${err.message}`);
+      unavailable.set(id, err.message.split('\n')[0]!);
+    }
+  };
+  await setUp('cdxgen', () => ensureInstalled('peers', join(FIXTURES, 'sbom-peers'), PEERS, 'install', opts.reinstall));
   const truth = await npmLs();
   log(`npm ls --all: ${truth.keys.size} distinct name@version (${truth.nodes} nodes)`);
   if (truth.keys.size < MIN_PACKAGES) throw new BenchError(`the project has only ${truth.keys.size} packages; the benchmark needs ≥ ${MIN_PACKAGES}`);
-  if (opts.tools.includes('vouch')) await buildVouch(opts.build);
+  await setUp('vouch', () => buildVouch(opts.build));
 
   // 3. Timing.
   const load = loadavg()
@@ -559,11 +573,12 @@ async function main(): Promise<number> {
     .join(' ');
   mkdirSync(OUT, { recursive: true });
   const tools = makeTools(opts.tools);
-  const timings = new Map<ToolId, Timing>(tools.map((t) => [t.id, { wallMs: [], rssKiB: [], cpuSec: [] }]));
+  const timings = new Map<ToolId, Timing>(tools.map((t) => [t.id, { wallMs: [], rssKiB: [], cpuSec: [], failure: unavailable.get(t.id) }]));
   for (const t of tools) {
     const timing = timings.get(t.id)!;
+    if (timing.failure !== undefined) continue;
     log(`${t.label}: warm-up`);
-    await runTool(t, opts, timing);
+    timing.failure = await runTool(t, opts, timing);
     timing.wallMs.length = 0;
     timing.rssKiB.length = 0;
     timing.cpuSec.length = 0;
@@ -573,7 +588,7 @@ async function main(): Promise<number> {
     for (const t of tools) {
       const timing = timings.get(t.id)!;
       if (timing.failure !== undefined) continue;
-      await runTool(t, opts, timing);
+      timing.failure = await runTool(t, opts, timing);
       const last = timing.wallMs.at(-1);
       log(`${t.label}: run ${i}/${opts.runs} ${timing.failure ?? `${secs(last ?? NaN)} s wall, ${(timing.cpuSec.at(-1) ?? NaN).toFixed(2)} s CPU, ${mib(timing.rssKiB.at(-1) ?? NaN)} MiB`}`);
     }
@@ -584,7 +599,13 @@ async function main(): Promise<number> {
 
   const md = report(results, truth, opts, offline, load);
   process.stdout.write(`\n${md}\n`);
-  if (opts.write) {
+  // A partial or failed run never replaces the published table.
+  const failed = results.filter((r) => !ok(r.timing)).map((r) => r.tool.label);
+  if (!opts.write) {
+    log('--no-write: BENCHMARKS.md left alone');
+  } else if (failed.length > 0 || tools.length < TOOL_IDS.length) {
+    log(`BENCHMARKS.md left alone: ${failed.length > 0 ? `${failed.join(', ')} failed` : 'not every tool was run'}`);
+  } else {
     upsertSection('sbom', md);
     log('wrote the sbom section of BENCHMARKS.md');
   }
