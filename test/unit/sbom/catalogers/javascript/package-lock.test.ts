@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Scope } from '../../../../../src/formats/model/index.ts';
-import { parsePackageLock } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { javascriptLockCataloger, parsePackageLock } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { catalogDir, parseFixture } from '../../../../helpers/catalog.ts';
 import {
   NPM,
   assertConsistent,
@@ -19,6 +20,7 @@ import {
   parse,
   root,
 } from './expect.ts';
+import { withTree } from './tree.ts';
 
 /**
  * osv-scalibr's depGroups → our scope. `["dev","optional"]` means two things: in v1 an entry
@@ -243,5 +245,84 @@ describe('package-lock.json: cdxgen real-world lockfiles', () => {
     const r = await parse(parsePackageLock, 'cdxgen/package-lock-v2-workspace/package-lock.json');
     assert.equal(root(r)?.purl, 'pkg:npm/root@0.0.0');
     for (const m of ['app', 'scripts']) assert.ok(hasEdge(r, root(r)!, find(r, m, '0.0.0')), m);
+  });
+});
+
+describe('package-lock.json: bad and hostile input', () => {
+  const lock = (packages: object, extra: object = {}): string => JSON.stringify({ name: 'p', version: '1.0.0', lockfileVersion: 3, packages, ...extra });
+
+  test('wrong types inside valid JSON are skipped, not trusted', async () => {
+    await withTree(
+      {
+        'package-lock.json': lock({
+          '': { name: 'p', version: '1.0.0', dependencies: ['a'] },
+          'node_modules/a': { version: 1, integrity: 5, license: { nope: 1 }, dependencies: 'b', dev: 'yes' },
+          'node_modules/b': 'not an object',
+          'node_modules/c': { version: '1.0.0', name: '../../../etc' },
+          'node_modules/d': { link: true, resolved: '../../outside' },
+        }),
+      },
+      async (dir) => {
+        const r = await parseFixture(parsePackageLock, join(dir, 'package-lock.json'));
+        assertConsistent(r);
+        assert.deepEqual(keys(r.packages), ['a@', 'p@1.0.0']);
+        assert.equal(find(r, 'a').scope, 'required');
+        assert.equal(r.warnings?.length, 2, JSON.stringify(r.warnings));
+      },
+    );
+  });
+
+  test('top-level JSON that is not an object fails', async () => {
+    for (const text of ['[]', '"x"', '42', '']) {
+      await withTree({ 'package-lock.json': text }, async (dir) => {
+        await assert.rejects(parseFixture(parsePackageLock, join(dir, 'package-lock.json')), /JSON/);
+      });
+    }
+  });
+
+  test('over the package limit or the file size limit fails with a clear error', async () => {
+    const packages: Record<string, object> = { '': { name: 'p' } };
+    for (let i = 0; i < 50; i++) packages[`node_modules/p${i}`] = { version: '1.0.0' };
+    await withTree({ 'package-lock.json': lock(packages) }, async (dir) => {
+      await assert.rejects(parseFixture(parsePackageLock, join(dir, 'package-lock.json'), { maxPackagesPerFile: 10 }), /over the limit of 10/);
+      await assert.rejects(parseFixture(parsePackageLock, join(dir, 'package-lock.json'), { maxFileBytes: 100 }), (e: Error & { code?: string }) => e.code === 'LIMIT_EXCEEDED');
+    });
+  });
+
+  test('v1: hostile nesting depth is cut with a warning, not a stack overflow', async () => {
+    let deps: object = {};
+    for (let i = 0; i < 2000; i++) deps = { [`n${i}`]: { version: '1.0.0', dependencies: deps } };
+    await withTree({ 'package-lock.json': JSON.stringify({ lockfileVersion: 1, dependencies: deps }) }, async (dir) => {
+      const r = await parseFixture(parsePackageLock, join(dir, 'package-lock.json'));
+      assert.ok((r.warnings ?? []).some((w) => /nested deeper/.test(w.message)));
+      assert.ok(r.packages.length > 200 && r.packages.length < 2000);
+    });
+  });
+
+  test('a lockfile inside node_modules is not read (it describes that package’s own dev tree)', async () => {
+    await withTree({ 'node_modules/x/package-lock.json': lock({ 'node_modules/y': { version: '1.0.0' } }) }, async (dir) => {
+      const r = await catalogDir(javascriptLockCataloger, dir);
+      assert.deepEqual(r.packages, []);
+    });
+  });
+
+  test('an installed tree without the hidden lockfile: absent optional packages are still left out', async () => {
+    await withTree(
+      {
+        'package-lock.json': lock({
+          '': { name: 'p', version: '1.0.0', dependencies: { a: '1' } },
+          'node_modules/a': { version: '1.0.0', optionalDependencies: { 'bin-darwin': '1', 'bin-linux': '1' } },
+          'node_modules/bin-darwin': { version: '1.0.0', optional: true },
+          'node_modules/bin-linux': { version: '1.0.0', optional: true },
+        }),
+        'node_modules/a/package.json': '{"name":"a","version":"1.0.0"}',
+        'node_modules/bin-linux/package.json': '{"name":"bin-linux","version":"1.0.0"}',
+      },
+      async (dir) => {
+        const r = await parseFixture(parsePackageLock, join(dir, 'package-lock.json'));
+        assert.deepEqual(keys(r.packages), ['a@1.0.0', 'bin-linux@1.0.0', 'p@1.0.0']);
+        assert.equal(find(r, 'bin-linux').scope, 'optional');
+      },
+    );
   });
 });
