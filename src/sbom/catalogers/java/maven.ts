@@ -7,7 +7,7 @@
  */
 import type { Scope } from '../../../formats/model/index.ts';
 import { buildPurl } from '../../../formats/purl/index.ts';
-import type { PackageInput } from '../../generic/index.ts';
+import { normalizeLicense, type PackageInput } from '../../generic/index.ts';
 
 export function mavenPurl(groupId: string, artifactId: string, version: string): string {
   return buildPurl({ type: 'maven', namespace: groupId, name: artifactId, version });
@@ -46,4 +46,22 @@ export function mavenPackage(groupId: string, artifactId: string, version: strin
  */
 export function isCoordinate(s: string | undefined): s is string {
   return s !== undefined && s !== '' && s.length <= 256 && !/[\s/\\:${}]/.test(s);
+}
+
+/**
+ * normalizeLicenses, one value at a time: a declared value the normaliser cannot handle
+ * (it throws on some URLs today) is kept as written instead of failing the whole file.
+ */
+export function licensesOf(raw: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const r of raw) {
+    let n: string | undefined;
+    try {
+      n = normalizeLicense(r);
+    } catch {
+      n = r.trim().slice(0, 512) || undefined;
+    }
+    if (n !== undefined) out.add(n);
+  }
+  return [...out];
 }

@@ -17,8 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Relationship, Warning } from '../../../../formats/model/index.ts';
-import { FileParseError, isSpdxExpression, normalizeLicenses, type PackageInput, type ParseContext, type ParseResult } from '../../../generic/index.ts';
-import { isCoordinate, mavenPackage } from '../maven.ts';
+import { FileParseError, isSpdxExpression, type PackageInput, type ParseContext, type ParseResult } from '../../../generic/index.ts';
+import { isCoordinate, licensesOf, mavenPackage } from '../maven.ts';
 import { parsePom } from '../pom/model.ts';
 import { Manifest, parseJavaProperties } from './meta.ts';
 import { openZip, type OpenedZip, type ZipEntry, type ZipLimits } from './zip.ts';
@@ -151,7 +151,7 @@ async function catalogOpened(zip: OpenedZip, buf: Buffer, location: string, dept
   const sha1 = createHash('sha1').update(buf).digest('hex');
   const add = (id: Identity, isOwn: boolean): string => {
     const pkg = mavenPackage(id.groupId, id.artifactId, id.version, {
-      licenses: normalizeLicenses(id.licenses),
+      licenses: licensesOf(id.licenses),
       locations: [{ path: location }],
       ...(isOwn ? { hashes: [{ alg: 'SHA-1' as const, value: sha1 }] } : {}),
       metadata: id.metadata,

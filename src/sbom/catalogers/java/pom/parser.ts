@@ -18,8 +18,8 @@
  * dependencyManagement overriding versions (and scopes, except `test`) of transitive ones.
  */
 import type { Relationship, Scope, Warning } from '../../../../formats/model/index.ts';
-import { normalizeLicenses, type PackageInput, type ParseContext, type ParseResult } from '../../../generic/index.ts';
-import { isCoordinate, mavenPackage, mavenPurl } from '../maven.ts';
+import { type PackageInput, type ParseContext, type ParseResult } from '../../../generic/index.ts';
+import { isCoordinate, licensesOf, mavenPackage, mavenPurl } from '../maven.ts';
 import { managementKey, PomResolver, type Dependency, type EffectivePom } from './effective.ts';
 import { parsePom } from './model.ts';
 
@@ -105,7 +105,7 @@ export async function parsePomXml(path: string, ctx: ParseContext): Promise<Pars
     if (version === '') warnings.push({ location: { path }, message: `project ${eff.groupId}:${eff.artifactId}: version not resolved${offline}` });
     const pkg = mavenPackage(eff.groupId, eff.artifactId, version, {
       isRoot: true,
-      licenses: normalizeLicenses(eff.licenses),
+      licenses: licensesOf(eff.licenses),
     });
     rootPurl = pkg.purl;
     packages.push(pkg);
@@ -124,7 +124,7 @@ export async function parsePomXml(path: string, ctx: ParseContext): Promise<Pars
     packages.push(
       mavenPackage(n.dep.groupId, n.dep.artifactId, n.version, {
         scope: SCOPES[n.rank] ?? 'required',
-        licenses: normalizeLicenses(n.licenses),
+        licenses: licensesOf(n.licenses),
         ...(inThisFile ? { locations: [{ path, line: n.dep.line }] } : {}),
         metadata,
       }),

@@ -370,6 +370,11 @@ describe('pom.xml: hostile and malformed input', () => {
     assert.equal(byName(r, 'x:z').version, '');
   });
 
+  it('a license named by a URL does not fail the file', async () => {
+    const r = await run({ 'pom.xml': pom('<licenses><license><name>https://www.apache.org/licenses/LICENSE-2.0</name></license></licenses>') });
+    assert.deepEqual(byName(r, 'g:app').licenses, ['https://www.apache.org/licenses/LICENSE-2.0']);
+  });
+
   it('wrong shapes inside valid XML do not crash (text where elements are expected)', async () => {
     const r = await run({ 'pom.xml': pom('<dependencies>oops</dependencies><properties>text</properties><licenses><license>MIT</license></licenses>') });
     assert.deepEqual(r.packages.map(id), ['g:app@1']);
