@@ -142,11 +142,22 @@ export function integrityHashes(integrity: string | undefined): Hash[] {
   return out;
 }
 
+const licenseCache = new Map<string, string[]>();
+
 /**
  * Declared licenses of a package.json or lockfile entry: `license` as a string, as a legacy
  * `{type, url}` object or as an array of either; the legacy `licenses` array likewise.
  */
 export function declaredLicenses(license: unknown, licenses?: unknown): string[] {
+  // Most packages declare one of a few dozen strings: normalise each once.
+  if (typeof license === 'string' && licenses === undefined) {
+    let hit = licenseCache.get(license);
+    if (!hit) {
+      hit = normalizeLicenses([license]);
+      if (licenseCache.size < 10_000) licenseCache.set(license, hit);
+    }
+    return [...hit];
+  }
   const raw: string[] = [];
   const take = (v: unknown, depth: number): void => {
     if (typeof v === 'string') raw.push(v);
