@@ -132,6 +132,16 @@ describe('package-lock.json: trivy fixtures', () => {
     assert.ok(hasEdge(r, find(r, 'debug', '2.6.9'), find(r, 'ms', '2.0.0')));
   });
 
+  test('peer dependencies: installed (npm ≥7), required, marked as peers', async () => {
+    const r = await parse(parsePackageLock, 'trivy/npm/package-lock_v3_with_peer.json');
+    for (const name of ['lodash', 'triple-beam', 'winston']) {
+      assert.equal(find(r, name).scope, 'required', name);
+      assert.equal(find(r, name).metadata?.peer, 'true', name);
+    }
+    assert.equal(find(r, 'mustache').metadata?.peer, undefined);
+    assert.ok(hasEdge(r, find(r, 'winston'), find(r, 'triple-beam')));
+  });
+
   test('legacy license forms: arrays and {type, url} objects', async () => {
     const r = await parse(parsePackageLock, 'trivy/npm/package-lock_v3_with_legacy_licenses.json');
     assert.deepEqual(find(r, 'tv4').licenses, ['Public Domain', 'MIT']);

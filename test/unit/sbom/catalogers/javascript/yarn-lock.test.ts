@@ -18,6 +18,7 @@ import {
   root,
   type ExpectedPackage,
 } from './expect.ts';
+import { withTree } from './tree.ts';
 
 describe('yarn.lock: osv-scalibr fixtures (classic and berry)', () => {
   for (const c of cases('osv-scalibr', 'yarn/')) {
@@ -204,6 +205,93 @@ describe('yarn.lock: bad and odd input', () => {
       const r = await catalogDir(javascriptLockCataloger, dir);
       assert.deepEqual(r.packages, []);
       assert.deepEqual(r.warnings, []);
+    });
+  });
+});
+
+describe('yarn.lock: workspaces and local folders', () => {
+  test('classic: workspace members come from package.json globs, with their own dev dependencies', async () => {
+    const lock = [
+      '# yarn lockfile v1',
+      '',
+      'left-pad@^1.0.0:',
+      '  version "1.3.0"',
+      '  resolved "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#abc"',
+      '',
+      'jest@^29.0.0:',
+      '  version "29.7.0"',
+      '  dependencies:',
+      '    left-pad "^1.0.0"',
+      '',
+    ].join('\n');
+    await withTree(
+      {
+        'yarn.lock': lock,
+        'package.json': { name: 'mono', version: '1.0.0', private: true, workspaces: ['packages/*'] },
+        'packages/app/package.json': { name: '@m/app', version: '0.1.0', dependencies: { 'left-pad': '^1.0.0', '@m/lib': '*' }, devDependencies: { jest: '^29.0.0' } },
+        'packages/lib/package.json': { name: '@m/lib', version: '0.2.0' },
+        'packages/app/node_modules/x/package.json': { name: 'x', version: '1.0.0' },
+      },
+      async (dir) => {
+        const r = await parseFixture(parseYarnLock, join(dir, 'yarn.lock'));
+        assertConsistent(r);
+        const top = root(r)!;
+        const [app, lib] = [find(r, '@m/app', '0.1.0'), find(r, '@m/lib', '0.2.0')];
+        assert.ok(hasEdge(r, top, app) && hasEdge(r, top, lib));
+        assert.ok(hasEdge(r, app, lib), 'members depend on each other by name');
+        assert.ok(hasEdge(r, app, find(r, 'left-pad')));
+        assert.equal(find(r, 'left-pad').scope, 'required');
+        assert.equal(find(r, 'jest').scope, 'dev');
+        assert.equal(r.packages.length, 5);
+      },
+    );
+  });
+
+  test('berry: link: and portal: folders are not packages, but edges through them are kept', async () => {
+    const lock = [
+      '__metadata:',
+      '  version: 8',
+      '',
+      '"app@workspace:.":',
+      '  version: 0.0.0-use.local',
+      '  resolution: "app@workspace:."',
+      '  dependencies:',
+      '    tool: "portal:../tool::locator=app%40workspace%3A."',
+      '    dev-only: "npm:^1.0.0"',
+      '  languageName: unknown',
+      '  linkType: soft',
+      '',
+      '"tool@portal:../tool::locator=app%40workspace%3A.":',
+      '  version: 0.0.0-use.local',
+      '  resolution: "tool@portal:../tool::locator=app%40workspace%3A."',
+      '  dependencies:',
+      '    ms: "npm:^2.1.0"',
+      '  languageName: node',
+      '  linkType: soft',
+      '',
+      '"ms@npm:^2.1.0":',
+      '  version: 2.1.3',
+      '  resolution: "ms@npm:2.1.3"',
+      '  checksum: 10c0/abc',
+      '  languageName: node',
+      '  linkType: hard',
+      '',
+      '"dev-only@npm:^1.0.0":',
+      '  version: 1.0.0',
+      '  resolution: "dev-only@npm:1.0.0"',
+      '  languageName: node',
+      '  linkType: hard',
+      '',
+    ].join('\n');
+    await withTree({ 'yarn.lock': lock, 'package.json': { name: 'app', version: '3.0.0', dependencies: { tool: 'portal:../tool' }, devDependencies: { 'dev-only': '^1.0.0' } } }, async (dir) => {
+      const r = await parseFixture(parseYarnLock, join(dir, 'yarn.lock'));
+      assertConsistent(r);
+      assert.deepEqual(keys(r.packages), ['app@3.0.0', 'dev-only@1.0.0', 'ms@2.1.3']);
+      assert.ok(hasEdge(r, root(r)!, find(r, 'ms')), 'app → (tool) → ms');
+      assert.equal(find(r, 'ms').scope, 'required');
+      assert.equal(find(r, 'dev-only').scope, 'dev');
+      assert.equal(find(r, 'ms').metadata?.checksum, '10c0/abc', 'the cache checksum is metadata, not a tarball hash');
+      assert.deepEqual(find(r, 'ms').hashes, []);
     });
   });
 });
