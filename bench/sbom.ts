@@ -176,6 +176,8 @@ interface Truth {
   /** Tree nodes npm ls printed (a package reached by several paths counts each time). */
   readonly nodes: number;
   readonly problems: readonly string[];
+  /** name@version of package-lock.json entries that are not on disk (optional dependencies for other platforms). */
+  readonly lockedNotInstalled: ReadonlySet<string>;
 }
 
 interface LsNode {
@@ -220,7 +222,20 @@ async function npmLs(): Promise<Truth> {
   };
   walk(tree.dependencies, 0);
   const problems = Array.isArray(tree.problems) ? tree.problems.filter((p): p is string => typeof p === 'string') : [];
-  return { root: `${String(tree.name)}@${String(tree.version)}`, keys, nodes, problems };
+  return { root: `${String(tree.name)}@${String(tree.version)}`, keys, nodes, problems, lockedNotInstalled: lockedNotInstalled() };
+}
+
+/** Entries of the project's package-lock.json (v2+ `packages`, keyed by install path) with no folder on disk. */
+function lockedNotInstalled(): Set<string> {
+  const out = new Set<string>();
+  const lock: unknown = JSON.parse(readFileSync(join(PROJECT, 'package-lock.json'), 'utf8'));
+  if (!isRecord(lock) || !isRecord(lock.packages)) return out;
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || !isRecord(entry) || typeof entry.version !== 'string' || existsSync(join(PROJECT, path))) continue;
+    const name = typeof entry.name === 'string' ? entry.name : path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    out.add(`${name}@${entry.version}`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,7 +505,7 @@ function report(results: readonly ToolResult[], truth: Truth, opts: Options, off
       good ? `**${secs(median(t.wallMs))}**` : `failed: ${(t.failure ?? 'no runs').replace(/\|/g, '/')}`,
       good ? `${secs(Math.min(...t.wallMs))}–${secs(Math.max(...t.wallMs))}` : '',
       good && t.cpuSec.length > 0 ? median(t.cpuSec).toFixed(2) : '',
-      good && t.rssKiB.length > 0 ? mib(Math.max(...t.rssKiB)) : '',
+      good && t.rssKiB.length > 0 ? `${mib(median(t.rssKiB))} (max ${mib(Math.max(...t.rssKiB))})` : '',
       r.bom ? String(r.bom.components) : '',
       r.bom ? String(r.missing.length) : '',
       r.bom ? String(r.extra.length) : '',
@@ -502,7 +517,15 @@ function report(results: readonly ToolResult[], truth: Truth, opts: Options, off
     .map((r) => {
       const parts = [];
       if (r.missing.length > 0) parts.push(`missing ${examples(r.missing)}`);
-      if (r.extra.length > 0) parts.push(`extra ${examples(r.extra)}`);
+      if (r.extra.length > 0) {
+        const locked = r.extra.filter((k) => truth.lockedNotInstalled.has(k)).length;
+        const foreign = r.extra.filter((k) => k.startsWith('pkg:')).length;
+        const why = [
+          locked > 0 ? `${locked} locked in package-lock.json but not installed: optional dependencies for other platforms` : '',
+          foreign > 0 ? `${foreign} not from npm` : '',
+        ].filter((x) => x !== '');
+        parts.push(`extra ${examples(r.extra)}${why.length > 0 ? ` — ${why.join('; ')}` : ''}`);
+      }
       return `- ${r.tool.label}: ${parts.join('; ')}`;
     });
   return `## SBOM of an npm project (bench/sbom.ts)
@@ -514,8 +537,8 @@ ${truth.problems.length === 0 ? 'npm ls reports no problems' : `npm ls reports $
 
 Machine: ${machineLine(m)}; load average before the runs ${load}. Date: ${m.date}.
 Median of ${opts.runs} runs after one warm-up per tool, tools interleaved. Wall and CPU (user + system)
-time in seconds; peak RSS in MiB is the largest over the runs (GNU time \`%M\`: the biggest
-single process). ${offline ? 'Every run was inside `unshare -n` (no network).' : '**The network was not blocked.**'}
+time in seconds; peak RSS in MiB, median and largest over the runs (GNU time \`%M\`: the
+biggest single process). ${offline ? 'Every run was inside `unshare -n` (no network).' : '**The network was not blocked.**'}
 
 ${mdTable(['Tool', 'Version', 'Median wall (s)', 'Wall range (s)', 'Median CPU (s)', 'Peak RSS (MiB)', 'Components', 'Missing vs npm ls', 'Extra vs npm ls', 'Root as component'], rows)}
 
@@ -525,6 +548,8 @@ Commands (DIR = bench/.work/sbom/project): ${results.map((r) => `\`${r.tool.show
 cdxgen runs with \`FETCH_LICENSE=false CDXGEN_FETCH_PKG_METADATA=false\` and \`--no-install-deps\` so
 it stays offline; \`npm sbom\` is the system npm run by Node ${m.node}. Components are compared as
 name@version (npm scope included, taken from the purl); other package types keep their purl.
+"Root as component": the tool lists the project itself among the components (not counted as
+extra; npm sbom and cdxgen put it only in \`metadata.component\`).
 
 Reproduce: \`node_modules/.bin/node bench/sbom.ts --runs ${opts.runs}\`
 `;
