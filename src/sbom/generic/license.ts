@@ -34,8 +34,12 @@ export function normalizeLicense(raw: string): string | undefined {
   const s = raw.trim().replace(/\s+/g, ' ');
   if (s === '' || s.length > MAX_LICENSE_LENGTH) return s === '' ? undefined : s.slice(0, MAX_LICENSE_LENGTH);
   if (isSpdxExpression(s)) return canonical(s) ?? s;
+  // A license URL of the SPDX list or OSI names its id; any other URL stays as written.
+  const url = /^https?:\/\/(?:www\.)?(?:spdx\.org\/licenses|opensource\.org\/licenses?)\/([A-Za-z0-9.+-]+?)(?:\.html|\.php)?\/?$/.exec(s);
+  if (url) return isSpdxExpression(url[1]!) ? (canonical(url[1]!) ?? url[1]) : s;
+  if (s.includes('://')) return s;
   const parts = s.split(/\s*\/\s*|\s+or\s+/i);
-  if (parts.length > 1) {
+  if (parts.length > 1 && parts.every((p) => p !== '')) {
     const fixed = parts.map(correctOne);
     if (fixed.every((p): p is string => p !== undefined)) return fixed.join(' OR ');
     return s;
@@ -55,10 +59,21 @@ export function normalizeLicenses(raw: readonly (string | undefined | null)[]): 
 }
 
 function correctOne(s: string): string | undefined {
-  if (NO_GUESS.has(s.toLowerCase())) return undefined;
+  if (s === '' || NO_GUESS.has(s.toLowerCase())) return undefined;
   if (isSpdxExpression(s)) return s;
   const c = spdxCorrect(s, { upgrade: true });
-  return c ?? undefined;
+  return c !== null && versionsAgree(s, c) ? c : undefined;
+}
+
+/**
+ * spdx-correct picks *a* version when the name has none or another one ("GNU Lesser General
+ * Public License" → LGPL-2.1-only, "Eclipse Public License v2.0" → EPL-1.0). Accept a
+ * correction only when every version in the id (trailing `.0`s aside) appears in the declared name.
+ */
+function versionsAgree(declared: string, id: string): boolean {
+  const versions = (t: string): string[] => (t.match(/\d+(?:\.\d+)*/g) ?? []).map((v) => v.replace(/(?:\.0)+$/, ''));
+  const have = new Set(versions(declared));
+  return versions(id).every((v) => have.has(v));
 }
 
 type SpdxNode = { license: string; plus?: boolean; exception?: string } | { left: SpdxNode; conjunction: string; right: SpdxNode };

@@ -190,6 +190,15 @@ describe('licenses', () => {
     assert.equal(normalizeLicense('BSD'), 'BSD');
     assert.equal(normalizeLicense('SEE LICENSE IN LICENSE.txt'), 'SEE LICENSE IN LICENSE.txt');
     assert.equal(normalizeLicense('   '), undefined);
+    assert.equal(normalizeLicense('The Apache Software License, Version 2.0'), 'Apache-2.0');
+    assert.equal(normalizeLicense('BSD 3-Clause License'), 'BSD-3-Clause');
+    assert.equal(normalizeLicense('Eclipse Public License v2.0'), 'Eclipse Public License v2.0');
+    assert.equal(normalizeLicense('GNU Lesser General Public License'), 'GNU Lesser General Public License');
+    assert.equal(normalizeLicense('BSD License'), 'BSD License');
+    assert.equal(normalizeLicense('https://opensource.org/licenses/MIT'), 'MIT');
+    assert.equal(normalizeLicense('http://www.apache.org/licenses/LICENSE-2.0.txt'), 'http://www.apache.org/licenses/LICENSE-2.0.txt');
+    assert.equal(normalizeLicense('BSD-3-Clause;link=https://x.org/a'), 'BSD-3-Clause;link=https://x.org/a');
+    assert.equal(normalizeLicense('MIT // Apache'), 'MIT // Apache');
     assert.deepEqual(normalizeLicenses(['MIT', 'mit', null, '', undefined]), ['MIT']);
   });
 });
