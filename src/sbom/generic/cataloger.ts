@@ -65,28 +65,43 @@ export class FileParseError extends VouchError<'PARSE_ERROR'> {
 /** Concurrency of file parsing inside one cataloger: I/O overlaps, parsing is CPU-bound. */
 const CONCURRENCY = 8;
 
-export function genericCataloger(name: string, bindings: readonly ParserBinding[]): Cataloger {
-  const compiled = bindings.map((b) => ({ parse: b.parse, match: compileGlobs(b.globs) }));
+export interface GenericCatalogerOptions {
+  /**
+   * Directory names whose contents this cataloger never reads. By default `node_modules`:
+   * a requirements.txt or Cargo.lock there is an npm package's template or test fixture, not
+   * part of the project (the installed-npm and archive catalogers opt back in).
+   */
+  readonly skipUnder?: readonly string[];
+}
 
-  const select = (resolver: FileResolver): string[] => {
-    const out: string[] = [];
-    for (const f of resolver.files()) if (compiled.some((c) => c.match(f.path))) out.push(f.path);
-    return out;
+export const DEFAULT_SKIP_UNDER: readonly string[] = ['node_modules'];
+
+export function genericCataloger(name: string, bindings: readonly ParserBinding[], options: GenericCatalogerOptions = {}): Cataloger {
+  const compiled = bindings.map((b) => ({ parse: b.parse, globs: b.globs.map(compileGlob) }));
+  const skip = (options.skipUnder ?? DEFAULT_SKIP_UNDER).map((d) => ({ inner: `/${d}/`, first: `${d}/` }));
+  const skipped = (path: string): boolean => skip.some((s) => path.startsWith(s.first) || path.includes(s.inner));
+
+  /** (path, parser) for every file this cataloger reads, sorted by path; the first binding that matches wins. */
+  const jobsFor = (resolver: FileResolver): { path: string; parse: Parser }[] => {
+    const index = nameIndex(resolver);
+    const chosen = new Map<string, Parser>();
+    for (const c of compiled) {
+      for (const g of c.globs) {
+        for (const path of g.candidates(index)) if (!chosen.has(path) && !skipped(path)) chosen.set(path, c.parse);
+      }
+    }
+    return [...chosen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, parse]) => ({ path, parse }));
   };
 
   return {
     name,
-    select,
+    select: (resolver) => jobsFor(resolver).map((j) => j.path),
     async catalog(base) {
       const ctx: ParseContext = {
         ...base,
         readText: async (path) => decodeText(await base.resolver.read(path)),
       };
-      const jobs: { path: string; parse: Parser }[] = [];
-      for (const f of base.resolver.files()) {
-        const hit = compiled.find((c) => c.match(f.path));
-        if (hit) jobs.push({ path: f.path, parse: hit.parse });
-      }
+      const jobs = jobsFor(base.resolver);
       const results: (CatalogResult | undefined)[] = new Array<CatalogResult | undefined>(jobs.length);
       let next = 0;
       const worker = async (): Promise<void> => {
@@ -141,18 +156,43 @@ async function runParser(foundBy: string, path: string, parse: Parser, ctx: Pars
   }
 }
 
+/** File name → paths of the resolver's files with that name; built once per resolver. */
+const nameIndexes = new WeakMap<FileResolver, ReadonlyMap<string, readonly string[]>>();
+
+function nameIndex(resolver: FileResolver): ReadonlyMap<string, readonly string[]> {
+  let index = nameIndexes.get(resolver);
+  if (!index) {
+    const m = new Map<string, string[]>();
+    for (const { path } of resolver.files()) {
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      const list = m.get(base);
+      if (list) list.push(path);
+      else m.set(base, [path]);
+    }
+    index = m;
+    nameIndexes.set(resolver, index);
+  }
+  return index;
+}
+
 /**
- * Compile globs once. Globs whose last segment is a literal file name are checked by a
- * cheap basename comparison first: most paths in a tree fail there.
+ * Compile a glob once. Catalogers look files up by name rather than testing every path of
+ * the tree: a glob whose last segment is a literal name (`**\/package.json`) is one index
+ * lookup; otherwise the last segment is matched against the tree's distinct file names
+ * (far fewer than its paths), and the whole glob only against the paths of those names.
  */
-function compileGlobs(globs: readonly string[]): (path: string) => boolean {
-  const matchers = globs.map((g) => {
-    const last = g.slice(g.lastIndexOf('/') + 1);
-    const literal = picomatch.scan(last).isGlob ? undefined : last;
-    const re = picomatch(g, { dot: true });
-    return literal === undefined
-      ? re
-      : (path: string) => path.endsWith(literal) && (path.length === literal.length || path[path.length - literal.length - 1] === '/') && re(path);
-  });
-  return (path) => matchers.some((m) => m(path));
+function compileGlob(glob: string): { candidates(index: ReadonlyMap<string, readonly string[]>): string[] } {
+  const last = glob.slice(glob.lastIndexOf('/') + 1);
+  const whole = picomatch(glob, { dot: true });
+  if (!picomatch.scan(last).isGlob) {
+    return { candidates: (index) => (index.get(last) ?? []).filter((p) => whole(p)) };
+  }
+  const nameMatch = picomatch(last, { dot: true });
+  return {
+    candidates: (index) => {
+      const out: string[] = [];
+      for (const [name, paths] of index) if (nameMatch(name)) for (const p of paths) if (whole(p)) out.push(p);
+      return out;
+    },
+  };
 }

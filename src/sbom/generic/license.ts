@@ -31,6 +31,18 @@ export function isSpdxExpression(s: string): boolean {
  * `MIT/Apache-2.0` and `MIT or Apache-2.0` (common in npm and Cargo metadata) become `MIT OR Apache-2.0`.
  */
 export function normalizeLicense(raw: string): string | undefined {
+  // A tree declares a few dozen distinct license strings thousands of times: remember them.
+  if (cache.has(raw)) return cache.get(raw);
+  const out = normalizeUncached(raw);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(raw, out);
+  return out;
+}
+
+const MAX_CACHED = 10_000;
+const cache = new Map<string, string | undefined>();
+
+function normalizeUncached(raw: string): string | undefined {
   const s = raw.trim().replace(/\s+/g, ' ');
   if (s === '' || s.length > MAX_LICENSE_LENGTH) return s === '' ? undefined : s.slice(0, MAX_LICENSE_LENGTH);
   if (isSpdxExpression(s)) return canonical(s) ?? s;

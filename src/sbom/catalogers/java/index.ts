@@ -16,8 +16,9 @@ export const gradleCataloger = genericCataloger('java-gradle', [
 ]);
 
 export const archiveCataloger = genericCataloger('java-archive', [
+  // Archives are real code wherever they are, node_modules included (npm packages ship JARs).
   { globs: ['**/*.jar', '**/*.war', '**/*.ear', '**/*.jpi', '**/*.hpi'], parse: parseJavaArchive },
-]);
+], { skipUnder: [] });
 
 export const catalogers: readonly Cataloger[] = [pomCataloger, gradleCataloger, archiveCataloger];
 

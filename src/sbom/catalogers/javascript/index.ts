@@ -24,6 +24,6 @@ export const javascriptLockCataloger: Cataloger = genericCataloger('javascript-l
 
 export const javascriptPackageCataloger: Cataloger = genericCataloger('javascript-package-cataloger', [
   { globs: ['**/node_modules/**/package.json'], parse: parseInstalledPackage },
-]);
+], { skipUnder: [] });
 
 export const catalogers: readonly Cataloger[] = [javascriptLockCataloger, javascriptPackageCataloger];
