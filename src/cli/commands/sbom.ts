@@ -1,6 +1,6 @@
 /** `vouch sbom <target>`: inventory a source tree or file and write SBOMs. */
 import { VouchError } from '../../core/index.ts';
-import { SBOM_FORMATS } from '../../formats/sbom-writers/index.ts';
+import { loadSbomWriter, SBOM_FORMAT_NAMES } from '../../formats/sbom-writers/index.ts';
 import { inventoryTable } from '../../formats/table/index.ts';
 import { buildInventory } from '../../sbom/index.ts';
 import { parseCommandArgs, parseOutputs } from '../args.ts';
@@ -8,7 +8,7 @@ import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
 import { createUi } from '../ui.ts';
 
-const FORMATS = ['table', ...Object.keys(SBOM_FORMATS)];
+const FORMATS = ['table', ...SBOM_FORMAT_NAMES];
 
 export const sbomCommand: Command = {
   name: 'sbom',
@@ -75,7 +75,7 @@ Examples:
       ui.warn(`${w.location.path}${w.location.line === undefined ? '' : `:${w.location.line}`}: ${w.message}`);
     }
     for (const o of outputs) {
-      const content = o.format === 'table' ? inventoryTable(inventory) : SBOM_FORMATS[o.format]!(inventory);
+      const content = o.format === 'table' ? inventoryTable(inventory) : (await loadSbomWriter(o.format))!(inventory);
       await writeResult(o.file, content, io.stdout);
     }
     return 0;

@@ -1,33 +1,32 @@
 /**
- * SBOM writers by the names syft gives its output formats (`syft -o NAME[@VERSION]`):
- * `cyclonedx-json`, `cyclonedx-xml`, `spdx-json`, `json`. Like syft, a CycloneDX name takes
- * `@VERSION`; without one the newest version Vouch writes (1.6) is used. `table` is the CLI's.
+ * SBOM writers by the names syft gives its output formats (`syft -o NAME[@VERSION]`), loaded
+ * on demand: the CycloneDX library alone costs ~90 ms of start-up, which a run that writes
+ * SPDX, JSON or a table should not pay. `all.ts` has the eager table (`SBOM_FORMATS`).
  */
 import type { Inventory } from '../model/index.ts';
-import { toCycloneDx, DEFAULT_CYCLONEDX_VERSION, type CycloneDxEncoding, type CycloneDxVersion } from '../cyclonedx/index.ts';
-import { nativeJson } from '../native/index.ts';
-import { spdxJson } from '../spdx/index.ts';
 
 export type SbomWriter = (inv: Inventory) => string;
 
-const cdx =
-  (encoding: CycloneDxEncoding, version: CycloneDxVersion): SbomWriter =>
-  (inv) =>
-    toCycloneDx(inv, { encoding, version });
+export const SBOM_FORMAT_NAMES: readonly string[] = Object.freeze([
+  'cyclonedx-json',
+  'cyclonedx-json@1.6',
+  'cyclonedx-json@1.5',
+  'cyclonedx-xml',
+  'cyclonedx-xml@1.6',
+  'cyclonedx-xml@1.5',
+  'spdx-json',
+  'spdx-json@2.3',
+  'json',
+]);
 
-export const SBOM_FORMATS: Readonly<Record<string, SbomWriter>> = Object.freeze({
-  'cyclonedx-json': cdx('json', DEFAULT_CYCLONEDX_VERSION),
-  'cyclonedx-json@1.6': cdx('json', '1.6'),
-  'cyclonedx-json@1.5': cdx('json', '1.5'),
-  'cyclonedx-xml': cdx('xml', DEFAULT_CYCLONEDX_VERSION),
-  'cyclonedx-xml@1.6': cdx('xml', '1.6'),
-  'cyclonedx-xml@1.5': cdx('xml', '1.5'),
-  'spdx-json': spdxJson,
-  'spdx-json@2.3': spdxJson,
-  json: nativeJson,
-});
-
-/** The writer for a format name, or undefined. */
-export function sbomWriter(name: string): SbomWriter | undefined {
-  return Object.hasOwn(SBOM_FORMATS, name) ? SBOM_FORMATS[name] : undefined;
+/** The writer for a format name, or undefined when Vouch has no such format. */
+export async function loadSbomWriter(name: string): Promise<SbomWriter | undefined> {
+  if (!SBOM_FORMAT_NAMES.includes(name)) return undefined;
+  const [base, version] = name.split('@') as [string, string | undefined];
+  if (base === 'json') return (await import('../native/index.ts')).nativeJson;
+  if (base === 'spdx-json') return (await import('../spdx/index.ts')).spdxJson;
+  const { toCycloneDx, DEFAULT_CYCLONEDX_VERSION } = await import('../cyclonedx/index.ts');
+  const encoding = base === 'cyclonedx-xml' ? 'xml' : 'json';
+  const v = version === '1.5' ? '1.5' : version === '1.6' ? '1.6' : DEFAULT_CYCLONEDX_VERSION;
+  return (inv) => toCycloneDx(inv, { encoding, version: v });
 }

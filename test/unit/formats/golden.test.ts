@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SBOM_FORMATS } from '../../../src/formats/sbom-writers/index.ts';
+import { SBOM_FORMATS } from '../../../src/formats/sbom-writers/all.ts';
 import { sampleInventory } from './inventory-fixture.ts';
 
 const GOLDEN_DIR = join(import.meta.dirname, '../../golden/formats');

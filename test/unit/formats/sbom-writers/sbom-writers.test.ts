@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SBOM_FORMATS, sbomWriter } from '../../../../src/formats/sbom-writers/index.ts';
+import { SBOM_FORMATS, sbomWriter } from '../../../../src/formats/sbom-writers/all.ts';
+import { loadSbomWriter, SBOM_FORMAT_NAMES } from '../../../../src/formats/sbom-writers/index.ts';
 import { sampleInventory } from '../inventory-fixture.ts';
 import { cycloneDxSchema, spdxSchema, xmllintAvailable, xsdErrors } from '../schemas.ts';
 
@@ -19,6 +20,18 @@ describe('SBOM_FORMATS', () => {
     ]);
     assert.equal(sbomWriter('table'), undefined);
     assert.equal(sbomWriter('toString'), undefined);
+  });
+
+  it('the lazy loader offers the same names and writes the same bytes as the eager table', async () => {
+    assert.deepEqual([...SBOM_FORMAT_NAMES].sort(), Object.keys(SBOM_FORMATS).sort());
+    const deterministic = { ...sampleInventory(), deterministic: true };
+    for (const name of SBOM_FORMAT_NAMES) {
+      const lazy = await loadSbomWriter(name);
+      assert.ok(lazy, name);
+      assert.equal(lazy(deterministic), SBOM_FORMATS[name]!(deterministic), name);
+    }
+    assert.equal(await loadSbomWriter('table'), undefined);
+    assert.equal(await loadSbomWriter('toString'), undefined);
   });
 
   const inv = sampleInventory();
