@@ -5,5 +5,10 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
+// `vouch sbom . | head`: a reader that stops early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });

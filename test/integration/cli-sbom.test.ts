@@ -3,7 +3,7 @@
  * and the built dist/ once), real lockfiles from ../shared/data, outputs to stdout and files.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,21 @@ test('file: target reads that one file', () => {
   const inv = JSON.parse(r.stdout) as { packages: { purl: string }[] };
   assert.ok(inv.packages.length > 0);
   assert.ok(inv.packages.every((p) => p.purl.startsWith('pkg:cargo/')));
+});
+
+test('a reader that stops early (| head) is not an error', async () => {
+  // ~1,000 packages: far more output than a pipe buffers, so writes go on after the reader left.
+  const big = `file:${join(LOCKFILES, 'npm/cdxgen/package-lock-v2-workspace/package-lock.json')}`;
+  const child = spawn(process.execPath, [BIN_SRC, 'sbom', big, '-q', '-o', 'cyclonedx-json'], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
 });
 
 test('the built CLI (dist/) runs too', { skip: existsSync(BIN_DIST) ? false : 'dist/ not built (npm run build)' }, () => {
