@@ -160,6 +160,7 @@ async function runParser(foundBy: string, path: string, parse: Parser, ctx: Pars
 const nameIndexes = new WeakMap<FileResolver, ReadonlyMap<string, readonly string[]>>();
 
 function nameIndex(resolver: FileResolver): ReadonlyMap<string, readonly string[]> {
+  if (resolver.byName) return resolver.byName();
   let index = nameIndexes.get(resolver);
   if (!index) {
     const m = new Map<string, string[]>();
@@ -188,10 +189,14 @@ function compileGlob(glob: string): { candidates(index: ReadonlyMap<string, read
     return { candidates: (index) => (index.get(last) ?? []).filter((p) => whole(p)) };
   }
   const nameMatch = picomatch(last, { dot: true });
+  // The literal tail after the last wildcard (`*.jar` → `.jar`): a cheap test before the regex.
+  const suffix = /[*?\]}]([^*?[\]{}()!+@]*)$/.exec(last)?.[1] ?? '';
   return {
     candidates: (index) => {
       const out: string[] = [];
-      for (const [name, paths] of index) if (nameMatch(name)) for (const p of paths) if (whole(p)) out.push(p);
+      for (const [name, paths] of index) {
+        if (name.endsWith(suffix) && nameMatch(name)) for (const p of paths) if (whole(p)) out.push(p);
+      }
       return out;
     },
   };

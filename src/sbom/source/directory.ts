@@ -30,18 +30,40 @@ interface Entry extends FileRef {
   readonly abs: string;
 }
 
+/** The walk's output: files in order, by path, and by file name. */
+class FileIndex {
+  readonly entries: Entry[] = [];
+  readonly byPath = new Map<string, Entry>();
+  readonly names = new Map<string, string[]>();
+
+  add(path: string, name: string, abs: string): void {
+    const e = { path, abs };
+    this.entries.push(e);
+    this.byPath.set(path, e);
+    const list = this.names.get(name);
+    if (list) list.push(path);
+    else this.names.set(name, [path]);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
+
 export class FsResolver implements FileResolver {
   readonly root: string;
   readonly warnings: readonly Warning[];
   private readonly byPath: Map<string, Entry>;
   private readonly sorted: readonly FileRef[];
+  private readonly names: Map<string, string[]>;
   private readonly maxFileBytes: number;
 
-  /** `entries` must already be in walk order (see walk()). */
-  private constructor(root: string, entries: Entry[], warnings: Warning[], maxFileBytes: number) {
+  /** `files` must already be in walk order (see walk()); the indexes are filled as the walk goes. */
+  private constructor(root: string, files: FileIndex, warnings: Warning[], maxFileBytes: number) {
     this.root = root;
-    this.byPath = new Map(entries.map((e) => [e.path, e]));
-    this.sorted = entries;
+    this.byPath = files.byPath;
+    this.sorted = files.entries;
+    this.names = files.names;
     this.warnings = warnings;
     this.maxFileBytes = maxFileBytes;
   }
@@ -52,6 +74,10 @@ export class FsResolver implements FileResolver {
 
   get(path: string): FileRef | undefined {
     return this.byPath.get(path);
+  }
+
+  byName(): ReadonlyMap<string, readonly string[]> {
+    return this.names;
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async turns a throw into a rejection
@@ -97,7 +123,7 @@ export class FsResolver implements FileResolver {
       throw new VouchError('BAD_TARGET', `${dir} is not a directory`, { hint: `use file:${dir}` });
     }
     const { maxDepth, maxFiles } = options.limits;
-    const entries: Entry[] = [];
+    const files = new FileIndex();
     const warnings: Warning[] = [];
     const exclude = new Set([...SKIP_DIRS, ...(options.exclude ?? [])]);
     const rootPrefix = root.endsWith(sep) ? root : root + sep;
@@ -118,7 +144,7 @@ export class FsResolver implements FileResolver {
       }
       dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const d of dirents) {
-        if (entries.length >= maxFiles) {
+        if (files.size >= maxFiles) {
           truncated = true;
           return;
         }
@@ -127,7 +153,7 @@ export class FsResolver implements FileResolver {
         if (d.isDirectory()) {
           if (!exclude.has(d.name)) visit(abs, relPath, depth + 1);
         } else if (d.isFile()) {
-          entries.push({ path: relPath, abs });
+          files.add(relPath, d.name, abs);
         } else if (d.isSymbolicLink()) {
           let target: string;
           try {
@@ -139,13 +165,13 @@ export class FsResolver implements FileResolver {
             warnings.push({ location: { path: relPath }, message: 'symlink leads outside the target: not followed' });
             continue;
           }
-          if (statSync(target, { throwIfNoEntry: false })?.isFile() === true) entries.push({ path: relPath, abs: target });
+          if (statSync(target, { throwIfNoEntry: false })?.isFile() === true) files.add(relPath, d.name, target);
         }
       }
     };
     visit(root, '', 0);
     if (truncated) warnings.push({ location: { path: '.' }, message: `more than ${maxFiles} files: the rest were not read` });
-    return new FsResolver(root, entries, warnings, options.limits.maxFileBytes);
+    return new FsResolver(root, files, warnings, options.limits.maxFileBytes);
   }
 
   /** A single file as a one-file source; its directory is the root but only the file is visible. */
@@ -153,7 +179,9 @@ export class FsResolver implements FileResolver {
   static async fromFile(file: string, options: SourceOptions): Promise<FsResolver> {
     const abs = realTarget(file);
     if (!statSync(abs).isFile()) throw new VouchError('BAD_TARGET', `${file} is not a regular file`, { hint: `use dir:${file}` });
-    return new FsResolver(dirname(abs), [{ path: basename(abs), abs }], [], options.limits.maxFileBytes);
+    const files = new FileIndex();
+    files.add(basename(abs), basename(abs), abs);
+    return new FsResolver(dirname(abs), files, [], options.limits.maxFileBytes);
   }
 }
 

@@ -11,6 +11,8 @@ export interface FileRef {
 export interface FileResolver {
   /** Every regular file in the source, sorted by path. */
   files(): readonly FileRef[];
+  /** File name → paths of the files with that name, if the source keeps such an index (else callers build one). */
+  byName?(): ReadonlyMap<string, readonly string[]>;
   /** The file at `path`, if the source has it. */
   get(path: string): FileRef | undefined;
   /** Read a whole file; throws LIMIT_EXCEEDED when it is over `maxBytes` (default: the source's file limit), IO_ERROR on failure. */
