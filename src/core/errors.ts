@@ -27,6 +27,13 @@ export const ERROR_CODES = {
   PATH_ESCAPE: { exit: 3, description: 'A path or link would lead outside the target root.' },
   INVALID_PURL: { exit: 3, description: 'A package URL is malformed or violates its type rules.' },
   SERIALIZE_ERROR: { exit: 3, description: 'An SBOM could not be written in the asked format.' },
+  DIGEST_MISMATCH: { exit: 3, description: 'Content read does not match its digest or declared size: never used.' },
+  IMAGE_NOT_FOUND: { exit: 3, description: 'The image, manifest, blob or platform asked for does not exist in the source.' },
+  IMAGE_INVALID: { exit: 3, description: 'An image manifest, index, config or layout is malformed or of an unsupported media type.' },
+  UNSAFE_ARCHIVE: { exit: 3, description: 'A tar or layer is hostile or over a limit (path escape, huge header, decompression bomb).' },
+  REGISTRY_ERROR: { exit: 3, description: 'The registry answered with an error, or could not be reached.' },
+  REGISTRY_AUTH: { exit: 3, description: 'The registry refused the credentials, or none were found for it.' },
+  INSECURE_REGISTRY: { exit: 2, description: 'Plain HTTP or unverified TLS to a registry that is not localhost needs `--insecure`.' },
   INTERNAL: { exit: 3, description: 'An unexpected error: a bug. Run with `--debug` and report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -34,6 +34,8 @@ export interface Location {
   readonly path: string;
   /** 1-based line where known. */
   readonly line?: number;
+  /** In an image: digest of the layer whose copy of the file the package was read from. */
+  readonly layer?: string;
 }
 
 export interface Package {
@@ -70,13 +72,56 @@ export interface Warning {
   readonly message: string;
 }
 
+/** A Linux distribution, from /etc/os-release (or /usr/lib/os-release). */
+export interface Distro {
+  /** `ID`: debian, ubuntu, alpine, rhel, ... */
+  readonly id: string;
+  /** `VERSION_ID`: 12, 22.04, 3.19.1, ... */
+  readonly versionId?: string;
+  readonly versionCodename?: string;
+  readonly prettyName?: string;
+  /** `ID_LIKE`, split. */
+  readonly idLike?: readonly string[];
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+export interface ImageLayer {
+  /** Digest of the blob as stored (compressed). */
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  /** Digest of the uncompressed tar (config `rootfs.diff_ids`), where known. */
+  readonly diffId?: string;
+}
+
+export interface ImageDescription {
+  /** The reference as resolved (`docker.io/library/nginx:latest`), or the path of a layout/archive. */
+  readonly reference: string;
+  readonly manifestDigest: string;
+  readonly manifestMediaType: string;
+  readonly configDigest: string;
+  readonly platform: Platform;
+  readonly layers: readonly ImageLayer[];
+  /** Tags the source names for the image, if any. */
+  readonly tags?: readonly string[];
+}
+
 export interface SourceDescription {
-  readonly kind: 'directory' | 'file';
+  readonly kind: 'directory' | 'file' | 'image';
   /** The target as the user gave it. */
   readonly target: string;
   /** Name used as the SBOM subject (basename of the directory or file). */
   readonly name: string;
   readonly version?: string;
+  /** For images. */
+  readonly image?: ImageDescription;
+  /** The distribution of an image (or a root filesystem directory), where found. */
+  readonly distro?: Distro;
 }
 
 export interface Inventory {

@@ -13,6 +13,8 @@ export interface FileResolver {
   files(): readonly FileRef[];
   /** File name → paths of the files with that name, if the source keeps such an index (else callers build one). */
   byName?(): ReadonlyMap<string, readonly string[]>;
+  /** In an image: digest of the layer the visible copy of `path` comes from. */
+  layerOf?(path: string): string | undefined;
   /** The file at `path`, if the source has it. */
   get(path: string): FileRef | undefined;
   /** Read a whole file; throws LIMIT_EXCEEDED when it is over `maxBytes` (default: the source's file limit), IO_ERROR on failure. */
