@@ -9,88 +9,23 @@
  * entities and numeric character references are decoded, by `decodeXmlText` below, on the
  * values we actually read (XML 1.0 §4.6 "Predefined Entities", §4.1 character references).
  *
- * Documents are validated first (XMLValidator) so that malformed input is an error with a
- * line number, not a half-parsed tree.
+ * The parsing itself (validation, parser set-up, errors with their line) is the shared
+ * `parseXml` of src/sbom/generic/xml.ts.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { FileParseError } from '../../generic/index.ts';
+import { isXmlNode, parseXml as parseXmlDoc, type ParsedXml, type XmlNode } from '../../generic/index.ts';
 
-export type XmlNode = Readonly<Record<string, unknown>>;
-
-/** fast-xml-parser types its metadata key as `Symbol` (the wrapper type); it is a symbol. */
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
-
-export interface ParsedXml {
-  readonly root: XmlNode;
-  /** 1-based line of a node's start tag (when parsed with lines). */
-  lineOf(node: unknown): number | undefined;
-}
+export type { ParsedXml, XmlNode };
 
 /**
- * Parse `text` as XML. `arrayTags` are element names that always come back as arrays (so
- * one `<dependency>` and several look the same). Throws FileParseError on malformed XML.
+ * Parse `text` as XML (the shared XXE-safe parser; attributes without a value are accepted).
+ * `arrayTags` are element names that always come back as arrays (so one `<dependency>` and
+ * several look the same). Throws FileParseError on malformed XML.
  */
 export function parseXml(text: string, arrayTags: ReadonlySet<string>, withLines = false): ParsedXml {
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
-  if (valid !== true) {
-    throw new FileParseError(`malformed XML: ${valid.err.msg}`, valid.err.line);
-  }
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@_',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    processEntities: false,
-    htmlEntities: false,
-    removeNSPrefix: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    captureMetaData: withLines,
-    isArray: (name) => arrayTags.has(name),
-  });
-  let root: unknown;
-  try {
-    root = parser.parse(text);
-  } catch (err) {
-    throw new FileParseError(`malformed XML: ${(err as Error).message}`, undefined, err);
-  }
-  if (!isNode(root)) throw new FileParseError('malformed XML: no document element');
-  let lineStarts: number[] | undefined;
-  return {
-    root,
-    lineOf(node) {
-      if (!withLines || !isNode(node)) return undefined;
-      const meta = (node as Record<symbol, unknown>)[META];
-      if (typeof meta !== 'object' || meta === null) return undefined;
-      const index = (meta as { startIndex?: unknown }).startIndex;
-      if (typeof index !== 'number') return undefined;
-      lineStarts ??= computeLineStarts(text);
-      return lineAt(lineStarts, index);
-    },
-  };
+  return parseXmlDoc(text, arrayTags, { withLines, allowBooleanAttributes: true });
 }
 
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineAt(starts: readonly number[], index: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= index) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
-
-export function isNode(v: unknown): v is XmlNode {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const isNode = isXmlNode;
 
 /** The first child element `name` of `node` (an element repeated by mistake counts once). */
 export function child(node: unknown, name: string): unknown {
