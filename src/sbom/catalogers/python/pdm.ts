@@ -14,7 +14,7 @@
  *    Locks without `groups` get scopes by reachability from the pyproject.toml, else required.
  */
 import type { Scope, Warning } from '../../../formats/model/index.ts';
-import { FileParseError, type PackageInput, type ParseContext, type ParseResult } from '../../generic/index.ts';
+import { FileParseError, type ParseContext, type ParseResult } from '../../generic/index.ts';
 import {
   HashSet,
   isTable,
@@ -31,7 +31,7 @@ import {
   type DepRef,
 } from './common.ts';
 import { parseRequirement } from './pep508.ts';
-import { readPyProject, type PyProject } from './pyproject.ts';
+import { lockResult, readPyProject, type PyProject } from './pyproject.ts';
 
 interface Merged {
   name: string;
@@ -96,19 +96,7 @@ export async function parsePdmLock(path: string, ctx: ParseContext): Promise<Par
     if (scope !== undefined) declared.set(pkg.purl, scope);
     graph.add({ pkg, deps: m.deps });
   }
-  const reach = project ? graph.reachableScopes(project.direct) : undefined;
-  const packages: PackageInput[] = graph.all().map((n) => ({
-    ...n.pkg,
-    scope: declared.get(n.pkg.purl) ?? reach?.get(n.pkg.purl) ?? 'required',
-  }));
-  const rootFrom: { from: string; refs: DepRef[] }[] = [];
-  if (project?.name !== undefined) {
-    const root = pypiPackage({ name: project.name, version: project.version, path: project.path, isRoot: true });
-    packages.push(root);
-    rootFrom.push({ from: root.purl, refs: project.direct.map((d) => d.ref) });
-  }
-  const relationships = graph.relationships(rootFrom);
-  return { packages, relationships, warnings: [...warnings, ...graph.truncationWarning(path)] };
+  return lockResult(graph, declared, project, path, warnings);
 }
 
 function groupsScope(groups: ReadonlySet<string>, project: PyProject | undefined): Scope | undefined {

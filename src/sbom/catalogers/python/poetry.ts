@@ -11,7 +11,7 @@
  * main, optional and group dependencies), else 'required'.
  */
 import type { Scope, Warning } from '../../../formats/model/index.ts';
-import { FileParseError, type PackageInput, type ParseContext, type ParseResult } from '../../generic/index.ts';
+import { FileParseError, type ParseContext, type ParseResult } from '../../generic/index.ts';
 import {
   HashSet,
   isTable,
@@ -27,7 +27,7 @@ import {
   type DepRef,
   type Table,
 } from './common.ts';
-import { readPyProject } from './pyproject.ts';
+import { lockResult, readPyProject } from './pyproject.ts';
 
 export async function parsePoetryLock(path: string, ctx: ParseContext): Promise<ParseResult> {
   const doc = parseToml(await ctx.readText(path));
@@ -82,19 +82,7 @@ export async function parsePoetryLock(path: string, ctx: ParseContext): Promise<
 
   const { project, warning } = await readPyProject(ctx, path);
   if (warning) warnings.push(warning);
-  const reach = project ? graph.reachableScopes(project.direct) : undefined;
-  const packages: PackageInput[] = graph.all().map((n) => ({
-    ...n.pkg,
-    scope: declared.get(n.pkg.purl) ?? reach?.get(n.pkg.purl) ?? 'required',
-  }));
-  const rootFrom: { from: string; refs: DepRef[] }[] = [];
-  if (project?.name !== undefined) {
-    const root = pypiPackage({ name: project.name, version: project.version, path: project.path, isRoot: true });
-    packages.push(root);
-    rootFrom.push({ from: root.purl, refs: project.direct.map((d) => d.ref) });
-  }
-  const relationships = graph.relationships(rootFrom);
-  return { packages, relationships, warnings: [...warnings, ...graph.truncationWarning(path)] };
+  return lockResult(graph, declared, project, path, warnings);
 }
 
 function declaredScope(e: Table): Scope | undefined {

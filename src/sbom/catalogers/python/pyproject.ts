@@ -8,9 +8,9 @@
  *    `[tool.poetry.dev-dependencies]`, `[tool.pdm.dev-dependencies]`, `[tool.uv] dev-dependencies`.
  */
 import type { Scope, Warning } from '../../../formats/model/index.ts';
-import type { ParseContext } from '../../generic/index.ts';
+import type { PackageInput, ParseContext, ParseResult } from '../../generic/index.ts';
 import { dirOf, joinPath } from '../../source/resolver.ts';
-import { isTable, normalizeName, parseToml, str, strings, tables, type DepRef, type Table } from './common.ts';
+import { isTable, normalizeName, parseToml, pypiPackage, str, strings, tables, type DepRef, type LockGraph, type Table } from './common.ts';
 import { parseRequirement } from './pep508.ts';
 
 export interface DirectDep {
@@ -123,4 +123,32 @@ function interpret(path: string, doc: Table): PyProject {
   const name = str(project.name) ?? str(poetry.name);
   const version = str(project.version) ?? str(poetry.version) ?? '';
   return { path, name: name !== undefined && name.trim() !== '' ? name.trim() : undefined, version, direct, devGroups, extras };
+}
+
+/**
+ * The result of a lock whose graph is complete (pdm.lock, poetry.lock): each package's scope
+ * is the one its lock entry declares (`declared`, by purl), else the widest by which the
+ * pyproject.toml's direct dependencies reach it, else required; the project is the root,
+ * depending on its direct dependencies.
+ */
+export function lockResult(
+  graph: LockGraph,
+  declared: ReadonlyMap<string, Scope>,
+  project: PyProject | undefined,
+  path: string,
+  warnings: readonly Warning[],
+): ParseResult {
+  const reach = project ? graph.reachableScopes(project.direct) : undefined;
+  const packages: PackageInput[] = graph.all().map((n) => ({
+    ...n.pkg,
+    scope: declared.get(n.pkg.purl) ?? reach?.get(n.pkg.purl) ?? 'required',
+  }));
+  const rootFrom: { from: string; refs: DepRef[] }[] = [];
+  if (project?.name !== undefined) {
+    const root = pypiPackage({ name: project.name, version: project.version, path: project.path, isRoot: true });
+    packages.push(root);
+    rootFrom.push({ from: root.purl, refs: project.direct.map((d) => d.ref) });
+  }
+  const relationships = graph.relationships(rootFrom);
+  return { packages, relationships, warnings: [...warnings, ...graph.truncationWarning(path)] };
 }
