@@ -38,7 +38,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Contrib, Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import spdxParse from 'spdx-expression-parse';
 import { VouchError, wrapError } from '../../core/index.ts';
-import type { HashAlgorithm, Inventory, Package, Scope } from '../model/index.ts';
+import { downloadUrl, type HashAlgorithm, type Inventory, type Package, type Scope } from '../model/index.ts';
 import { parsePurl, type PurlParts } from '../purl/index.ts';
 
 export type CycloneDxVersion = '1.5' | '1.6';
@@ -85,9 +85,6 @@ const SCOPE: Readonly<Record<Scope, Enums.ComponentScope>> = {
   optional: Enums.ComponentScope.Optional,
   dev: Enums.ComponentScope.Optional,
 };
-
-/** Metadata keys that hold the URL a package was downloaded from (npm lockfiles call it `resolved`). */
-export const DOWNLOAD_URL_KEYS = ['resolved', 'resolvedUrl', 'downloadUrl', 'downloadLocation'] as const;
 
 const licenseFactory = new Contrib.License.Factories.LicenseFactory((s: string) => {
   spdxParse(s);
@@ -207,21 +204,6 @@ function splitName(pkg: Package): { group?: string; name: string } {
     default:
       return { name: pkg.name === '' ? parts.name : pkg.name };
   }
-}
-
-/** Only absolute http(s) URLs: anything else (file paths, `git+ssh`) is not a download location. */
-export function downloadUrl(pkg: Package): string | undefined {
-  for (const k of DOWNLOAD_URL_KEYS) {
-    const v = pkg.metadata?.[k];
-    if (v !== undefined && /^https?:\/\/[^\s]+$/i.test(v)) {
-      try {
-        return new URL(v).href;
-      } catch {
-        /* not a URL: try the next key */
-      }
-    }
-  }
-  return undefined;
 }
 
 /** Property names: `:` only as a delimiter; alphanumerics, `-`, `_` and space otherwise. */

@@ -137,3 +137,5 @@ export interface Inventory {
   /** When true, serializers derive every id and serial number from content only. */
   readonly deterministic: boolean;
 }
+
+export { DOWNLOAD_URL_KEYS, downloadUrl } from './download.ts';

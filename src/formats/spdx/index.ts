@@ -31,7 +31,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import spdxParse from 'spdx-expression-parse';
 import { VouchError, wrapError } from '../../core/index.ts';
-import type { HashAlgorithm, Inventory, Package } from '../model/index.ts';
+import { downloadUrl, type HashAlgorithm, type Inventory, type Package } from '../model/index.ts';
 
 export const SPDX_VERSION = 'SPDX-2.3';
 export const NOASSERTION = 'NOASSERTION';
@@ -95,9 +95,6 @@ const CHECKSUM: Readonly<Record<HashAlgorithm, SpdxChecksumAlgorithm>> = {
   'SHA-384': 'SHA384',
   'SHA-512': 'SHA512',
 };
-
-/** Metadata keys that hold the URL a package was downloaded from (npm lockfiles call it `resolved`). */
-export const DOWNLOAD_URL_KEYS = ['resolved', 'resolvedUrl', 'downloadUrl', 'downloadLocation'] as const;
 
 /** An SPDX idstring: letters, digits, `.` and `-` only (SPDX 2.3 §7.2, "SPDXRef-[idstring]"). */
 function idstring(s: string, max = 64): string {
@@ -185,20 +182,6 @@ function declaredLicense(licenses: readonly string[], refs: LicenseRefs): string
   return parts.map((p) => (/\s/.test(p) ? `(${p})` : p)).join(' AND ');
 }
 
-function downloadLocation(pkg: Package): string {
-  for (const k of DOWNLOAD_URL_KEYS) {
-    const v = pkg.metadata?.[k];
-    if (v !== undefined && /^https?:\/\/[^\s]+$/i.test(v)) {
-      try {
-        return new URL(v).href;
-      } catch {
-        /* not a URL: try the next key */
-      }
-    }
-  }
-  return NOASSERTION;
-}
-
 /** SPDX `created`: `YYYY-MM-DDThh:mm:ssZ` (§6.9). */
 function created(ts: string): string {
   const d = new Date(ts);
@@ -238,7 +221,7 @@ export function toSpdxDocument(inv: Inventory, documentNamespace = `${NAMESPACE_
       name: pkg.name === '' ? '(unnamed)' : pkg.name,
       SPDXID: id,
       ...(pkg.version === '' ? {} : { versionInfo: pkg.version }),
-      downloadLocation: downloadLocation(pkg),
+      downloadLocation: downloadUrl(pkg) ?? NOASSERTION,
       filesAnalyzed: false,
       ...(checksums.length > 0 ? { checksums } : {}),
       licenseConcluded: NOASSERTION,
