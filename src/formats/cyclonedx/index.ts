@@ -34,11 +34,11 @@
  *   (cyclonedx-property-taxonomy `cdx.md`). Lists are sorted here by code unit (not by the
  *   library, whose sort depends on the locale), so equal input gives equal bytes anywhere.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Contrib, Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import spdxParse from 'spdx-expression-parse';
 import { VouchError, wrapError } from '../../core/index.ts';
-import { downloadUrl, type HashAlgorithm, type Inventory, type Package, type Scope } from '../model/index.ts';
+import { contentUuid, downloadUrl, type HashAlgorithm, type Inventory, type Package, type Scope } from '../model/index.ts';
 import { parsePurl, type PurlParts } from '../purl/index.ts';
 
 export type CycloneDxVersion = '1.5' | '1.6';
@@ -377,11 +377,7 @@ export function cycloneDxXml(inv: Inventory, version: CycloneDxVersion = DEFAULT
 
 /** RFC 9562 UUIDv8 from SHA-256 of the content (Appendix B.2): version 8, RFC variant. */
 export function uuidFromContent(content: string): string {
-  const b = createHash('sha256').update('vouch:cyclonedx:serial\0').update(content).digest().subarray(0, 16);
-  b[6] = (b[6]! & 0x0f) | 0x80;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return contentUuid('vouch:cyclonedx:serial', content);
 }
 
 function cmp(a: string, b: string): number {

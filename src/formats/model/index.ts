@@ -139,3 +139,4 @@ export interface Inventory {
 }
 
 export { DOWNLOAD_URL_KEYS, downloadUrl } from './download.ts';
+export { contentUuid } from './uuid.ts';

@@ -31,7 +31,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import spdxParse from 'spdx-expression-parse';
 import { VouchError, wrapError } from '../../core/index.ts';
-import { downloadUrl, type HashAlgorithm, type Inventory, type Package } from '../model/index.ts';
+import { contentUuid, downloadUrl, type HashAlgorithm, type Inventory, type Package } from '../model/index.ts';
 
 export const SPDX_VERSION = 'SPDX-2.3';
 export const NOASSERTION = 'NOASSERTION';
@@ -282,11 +282,7 @@ export function spdxJson(inv: Inventory): string {
 
 /** RFC 9562 UUIDv8 from SHA-256 of the content (Appendix B.2): version 8, RFC variant. */
 function uuidFromContent(content: string): string {
-  const b = createHash('sha256').update('vouch:spdx:namespace\0').update(content).digest().subarray(0, 16);
-  b[6] = (b[6]! & 0x0f) | 0x80;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return contentUuid('vouch:spdx:namespace', content);
 }
 
 function cmp(a: string, b: string): number {
