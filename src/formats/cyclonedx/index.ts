@@ -70,6 +70,15 @@ export const PROPERTY = {
   development: 'vouch:package:development',
   foundBy: 'vouch:package:foundBy',
   metadataPrefix: 'vouch:package:metadata:',
+  /** `vouch:location:<i>:layer`: the image layer of the i-th occurrence (syft writes `syft:location:<i>:layerID`). */
+  locationPrefix: 'vouch:location:',
+  imageManifestDigest: 'vouch:image:manifestDigest',
+  imageManifestMediaType: 'vouch:image:manifestMediaType',
+  imageConfigDigest: 'vouch:image:configDigest',
+  imagePlatform: 'vouch:image:platform',
+  /** `vouch:image:layer:<i>` = `<digest> <mediaType> <size>` (bottom layer first). */
+  imageLayerPrefix: 'vouch:image:layer:',
+  imageTag: 'vouch:image:tag',
 } as const;
 
 const HASH_ALG: Readonly<Record<HashAlgorithm, Enums.HashAlgorithm>> = {
@@ -113,12 +122,39 @@ export function buildBom(inv: Inventory): { bom: Models.Bom; occurrences: Readon
   );
   if (inv.deterministic) bom.metadata.properties.add(new Models.Property(PROPERTY.reproducible, 'true'));
 
+  const image = inv.source.image;
   const source = new Models.Component(
-    inv.source.kind === 'file' ? Enums.ComponentType.File : Enums.ComponentType.Application,
+    image ? Enums.ComponentType.Container : inv.source.kind === 'file' ? Enums.ComponentType.File : Enums.ComponentType.Application,
     inv.source.name === '' ? '(unnamed)' : inv.source.name,
-    { bomRef: sourceBomRef(inv), ...(inv.source.version ? { version: inv.source.version } : {}) },
+    {
+      bomRef: sourceBomRef(inv),
+      // An image's version is its manifest digest (as syft writes it), else its config digest.
+      ...(image ? { version: image.manifestDigest || image.configDigest } : inv.source.version ? { version: inv.source.version } : {}),
+    },
   );
+  if (image) {
+    const props: [string, string][] = [
+      [PROPERTY.imageConfigDigest, image.configDigest],
+      [PROPERTY.imagePlatform, [image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join('/')],
+      ...image.layers.map((l, i): [string, string] => [`${PROPERTY.imageLayerPrefix}${i}`, `${l.digest} ${l.mediaType} ${l.size}`]),
+      ...(image.tags ?? []).map((t): [string, string] => [PROPERTY.imageTag, t]),
+    ];
+    if (image.manifestDigest !== '') props.push([PROPERTY.imageManifestDigest, image.manifestDigest], [PROPERTY.imageManifestMediaType, image.manifestMediaType]);
+    props.sort(([a, x], [b, y]) => cmp(a, b) || cmp(x, y));
+    for (const [k, v] of props) source.properties.add(new Models.Property(k, v));
+  }
   bom.metadata.component = source;
+  // The distribution, as an operating-system component (what syft and trivy write for images).
+  const distro = inv.source.distro;
+  if (distro) {
+    bom.components.add(
+      new Models.Component(Enums.ComponentType.OperatingSystem, distro.id, {
+        bomRef: `os:${distro.id}${distro.versionId ? `@${distro.versionId}` : ''}`,
+        ...(distro.versionId ? { version: distro.versionId } : {}),
+        ...(distro.prettyName ? { description: distro.prettyName } : {}),
+      }),
+    );
+  }
 
   const byPurl = new Map<string, Models.Component>();
   const occurrences = new Map<string, Occurrence[]>();
@@ -182,10 +218,18 @@ function toComponent(pkg: Package): Models.Component {
     props.push([PROPERTY.development, 'true']);
   }
   if (pkg.foundBy !== '') props.push([PROPERTY.foundBy, pkg.foundBy]);
+  sortedLocations(pkg).forEach((l, i) => {
+    if (l.layer !== undefined) props.push([`${PROPERTY.locationPrefix}${i}:layer`, l.layer]);
+  });
   for (const [k, v] of Object.entries(pkg.metadata ?? {})) props.push([PROPERTY.metadataPrefix + propertyNamePart(k), v]);
   props.sort(([a, x], [b, y]) => cmp(a, b) || cmp(x, y));
   for (const [k, v] of props) c.properties.add(new Models.Property(k, v));
   return c;
+}
+
+/** Locations in the order the occurrences are written (path, then line). */
+function sortedLocations(pkg: Package): Package['locations'] {
+  return [...pkg.locations].sort((a, b) => cmp(a.path, b.path) || (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** Group and name as CycloneDX tools of each ecosystem write them. */

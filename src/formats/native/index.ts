@@ -28,7 +28,7 @@
  * (path, line); metadata keys alphabetically; warnings by (path, line, message).
  */
 import { wrapError } from '../../core/index.ts';
-import type { Hash, Inventory, Location, Package, Relationship, Warning } from '../model/index.ts';
+import type { Distro, Hash, ImageDescription, Inventory, Location, Package, Relationship, Warning } from '../model/index.ts';
 
 export const NATIVE_SCHEMA_VERSION = '1.0.0';
 
@@ -50,7 +50,14 @@ export interface NativeDocument {
   readonly schemaVersion: string;
   readonly tool: { readonly name: string; readonly version: string };
   readonly timestamp: string;
-  readonly source: { readonly kind: string; readonly target: string; readonly name: string; readonly version?: string };
+  readonly source: {
+    readonly kind: string;
+    readonly target: string;
+    readonly name: string;
+    readonly version?: string;
+    readonly image?: ImageDescription;
+    readonly distro?: Distro;
+  };
   readonly packages: readonly NativePackage[];
   readonly relationships: readonly Relationship[];
   readonly warnings: readonly Warning[];
@@ -61,7 +68,30 @@ function cmp(a: string, b: string): number {
 }
 
 function location(l: Location): Location {
-  return l.line === undefined ? { path: l.path } : { path: l.path, line: l.line };
+  return { path: l.path, ...(l.line === undefined ? {} : { line: l.line }), ...(l.layer === undefined ? {} : { layer: l.layer }) };
+}
+
+/** Fixed key order (the model objects may carry keys in any order). */
+function imageOf(i: ImageDescription): ImageDescription {
+  return {
+    reference: i.reference,
+    manifestDigest: i.manifestDigest,
+    manifestMediaType: i.manifestMediaType,
+    configDigest: i.configDigest,
+    platform: { os: i.platform.os, architecture: i.platform.architecture, ...(i.platform.variant === undefined ? {} : { variant: i.platform.variant }) },
+    layers: i.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, ...(l.diffId === undefined ? {} : { diffId: l.diffId }) })),
+    ...(i.tags === undefined ? {} : { tags: [...i.tags] }),
+  };
+}
+
+function distroOf(d: Distro): Distro {
+  return {
+    id: d.id,
+    ...(d.versionId === undefined ? {} : { versionId: d.versionId }),
+    ...(d.versionCodename === undefined ? {} : { versionCodename: d.versionCodename }),
+    ...(d.prettyName === undefined ? {} : { prettyName: d.prettyName }),
+    ...(d.idLike === undefined ? {} : { idLike: [...d.idLike] }),
+  };
 }
 
 function byLocation(a: Location, b: Location): number {
@@ -98,6 +128,8 @@ export function toNativeDocument(inv: Inventory): NativeDocument {
       target: inv.source.target,
       name: inv.source.name,
       ...(inv.source.version === undefined ? {} : { version: inv.source.version }),
+      ...(inv.source.image === undefined ? {} : { image: imageOf(inv.source.image) }),
+      ...(inv.source.distro === undefined ? {} : { distro: distroOf(inv.source.distro) }),
     },
     packages,
     relationships: inv.relationships
@@ -123,8 +155,10 @@ const location_ = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],
-  properties: { path: str, line: { type: 'integer', minimum: 1 } },
+  properties: { path: str, line: { type: 'integer', minimum: 1 }, layer: str },
 } as const;
+
+const digest_ = { type: 'string', pattern: '^[a-z0-9]+:[a-f0-9]+$' } as const;
 
 /** JSON Schema (draft-07) of `NATIVE_SCHEMA_VERSION`. */
 export const NATIVE_JSON_SCHEMA = {
@@ -141,7 +175,45 @@ export const NATIVE_JSON_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['kind', 'target', 'name'],
-      properties: { kind: { enum: ['directory', 'file'] }, target: str, name: str, version: str },
+      properties: {
+        kind: { enum: ['directory', 'file', 'image'] },
+        target: str,
+        name: str,
+        version: str,
+        image: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reference', 'manifestDigest', 'manifestMediaType', 'configDigest', 'platform', 'layers'],
+          properties: {
+            reference: str,
+            manifestDigest: str,
+            manifestMediaType: str,
+            configDigest: digest_,
+            platform: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['os', 'architecture'],
+              properties: { os: str, architecture: str, variant: str },
+            },
+            layers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['digest', 'mediaType', 'size'],
+                properties: { digest: digest_, mediaType: str, size: { type: 'integer', minimum: 0 }, diffId: digest_ },
+              },
+            },
+            tags: { type: 'array', items: str },
+          },
+        },
+        distro: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: { id: str, versionId: str, versionCodename: str, prettyName: str, idLike: { type: 'array', items: str } },
+        },
+      },
     },
     packages: {
       type: 'array',

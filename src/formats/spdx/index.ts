@@ -44,7 +44,7 @@ export type SpdxRelationshipType =
   | 'DEPENDS_ON'
   | 'DEV_DEPENDENCY_OF'
   | 'OPTIONAL_DEPENDENCY_OF';
-export type SpdxPurpose = 'APPLICATION' | 'LIBRARY' | 'SOURCE' | 'FILE';
+export type SpdxPurpose = 'APPLICATION' | 'LIBRARY' | 'SOURCE' | 'FILE' | 'CONTAINER' | 'OPERATING_SYSTEM';
 
 export interface SpdxPackage {
   readonly name: string;
@@ -62,6 +62,10 @@ export interface SpdxPackage {
     readonly referenceLocator: string;
   }[];
   readonly primaryPackagePurpose: SpdxPurpose;
+  /** §7.19: where the package information came from (the file, and in an image the layer). */
+  readonly sourceInfo?: string;
+  /** §7.20 */
+  readonly comment?: string;
 }
 
 export interface SpdxRelationship {
@@ -117,7 +121,8 @@ export function packageSpdxId(pkg: Pick<Package, 'type' | 'name' | 'purl'>): str
 
 export function sourceSpdxId(inv: Inventory): string {
   const name = idstring(inv.source.name);
-  return `SPDXRef-DocumentRoot-${inv.source.kind === 'file' ? 'File' : 'Directory'}-${name === '' ? 'unnamed' : name}`;
+  const kind = inv.source.kind === 'file' ? 'File' : inv.source.kind === 'image' ? 'Image' : 'Directory';
+  return `SPDXRef-DocumentRoot-${kind}-${name === '' ? 'unnamed' : name}`;
 }
 
 /** Collects the LicenseRefs a document uses, each with the text it stands for. */
@@ -193,16 +198,29 @@ function created(ts: string): string {
 export function toSpdxDocument(inv: Inventory, documentNamespace = `${NAMESPACE_PREFIX}pending`): SpdxDocument {
   const refs = new LicenseRefs();
   const sourceId = sourceSpdxId(inv);
+  const image = inv.source.image;
+  const imageDigest = image ? image.manifestDigest || image.configDigest : '';
   const source: SpdxPackage = {
     name: inv.source.name === '' ? '(unnamed)' : inv.source.name,
     SPDXID: sourceId,
-    ...(inv.source.version ? { versionInfo: inv.source.version } : {}),
+    ...(image ? { versionInfo: imageDigest } : inv.source.version ? { versionInfo: inv.source.version } : {}),
     downloadLocation: NOASSERTION,
     filesAnalyzed: false,
+    // An image is identified by its manifest digest (syft writes the same checksum).
+    ...(imageDigest.startsWith('sha256:') ? { checksums: [{ algorithm: 'SHA256' as const, checksumValue: imageDigest.slice(7) }] } : {}),
     licenseConcluded: NOASSERTION,
     licenseDeclared: NOASSERTION,
     copyrightText: NOASSERTION,
-    primaryPackagePurpose: inv.source.kind === 'file' ? 'FILE' : 'SOURCE',
+    primaryPackagePurpose: image ? 'CONTAINER' : inv.source.kind === 'file' ? 'FILE' : 'SOURCE',
+    ...(image
+      ? {
+          comment: [
+            `config ${image.configDigest}`,
+            `platform ${[image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join('/')}`,
+            ...image.layers.map((l, i) => `layer ${i} ${l.digest} ${l.mediaType} ${l.size}`),
+          ].join('\n'),
+        }
+      : {}),
   };
 
   const ids = new Map<string, string>();
@@ -229,6 +247,30 @@ export function toSpdxDocument(inv: Inventory, documentNamespace = `${NAMESPACE_
       copyrightText: NOASSERTION,
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl }],
       primaryPackagePurpose: pkg.isRoot === true ? 'APPLICATION' : 'LIBRARY',
+      ...(pkg.locations.some((l) => l.layer !== undefined)
+        ? {
+            sourceInfo: [...pkg.locations]
+              .sort((a, b) => cmp(a.path, b.path))
+              .map((l) => `found in ${l.path}${l.layer === undefined ? '' : ` (layer ${l.layer})`}`)
+              .join('; '),
+          }
+        : {}),
+    });
+  }
+
+  const distro = inv.source.distro;
+  if (distro) {
+    packages.push({
+      name: distro.id,
+      SPDXID: `SPDXRef-OperatingSystem-${idstring(distro.id) || 'unknown'}`,
+      ...(distro.versionId ? { versionInfo: distro.versionId } : {}),
+      downloadLocation: NOASSERTION,
+      filesAnalyzed: false,
+      licenseConcluded: NOASSERTION,
+      licenseDeclared: NOASSERTION,
+      copyrightText: NOASSERTION,
+      primaryPackagePurpose: 'OPERATING_SYSTEM',
+      ...(distro.prettyName ? { comment: distro.prettyName } : {}),
     });
   }
 
