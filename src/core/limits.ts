@@ -5,7 +5,7 @@
 export interface Limits {
   /** Largest single file a cataloger will read, in bytes. */
   readonly maxFileBytes: number;
-  /** Most files a directory walk will visit before it stops with a warning. */
+  /** Most files a directory walk will visit before it stops with a warning (an image: most tar entries over all its layers). */
   readonly maxFiles: number;
   /** Deepest directory nesting a walk descends into. */
   readonly maxDepth: number;
@@ -17,6 +17,8 @@ export interface Limits {
   readonly maxCompressionRatio: number;
   /** Most packages a single file may declare. */
   readonly maxPackagesPerFile: number;
+  /** Most bytes one image layer may decompress to (the size of its tar stream). */
+  readonly maxLayerBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxArchiveEntryBytes: 256 * 1024 * 1024,
   maxCompressionRatio: 200,
   maxPackagesPerFile: 500_000,
+  maxLayerBytes: 32 * 1024 * 1024 * 1024,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
