@@ -279,7 +279,7 @@ describe('ImageResolver: hostile layers', () => {
     ['truncated gzip', async () => compress(await makeTar(['a', 'b']), 'gzip').subarray(0, 60), /corrupt or truncated gzip/],
     ['truncated zstd', async () => compress(await makeTar(['a', 'b']), 'zstd').subarray(0, 40), /corrupt or truncated zstd/],
     ['truncated tar', async () => (await makeTar(['a', 'b'])).subarray(0, 700), /truncated tar/],
-    ['not a tar', async () => Buffer.from('this is not a tar archive at all'.repeat(40)), /not a tar/],
+    ['not a tar', () => Promise.resolve(Buffer.from('this is not a tar archive at all'.repeat(40))), /not a tar/],
   ];
   for (const [name, make, message] of hostile) {
     it(`${name}: UNSAFE_ARCHIVE, nothing written`, async () => {
