@@ -7,6 +7,7 @@
  */
 import { VouchError } from '../../core/index.ts';
 import {
+  ANNOTATION_CONTAINERD_IMAGE_NAME,
   ANNOTATION_REF_NAME,
   DOCKER_REFERENCE_TYPE_ANNOTATION,
   isIndexMediaType,
@@ -44,6 +45,8 @@ export interface ManifestSelection {
   readonly platform?: PlatformSpec;
   /** `org.opencontainers.image.ref.name` of every entry naming this manifest, in order, deduplicated. */
   readonly refNames: readonly string[];
+  /** containerd's `io.containerd.image.name` (a full reference) of every entry naming it, deduplicated. */
+  readonly imageNames: readonly string[];
   /** Nested index descriptors followed to reach it, outermost first. */
   readonly indexes: readonly Descriptor[];
   /** How many distinct image manifests were candidates. */
@@ -54,6 +57,7 @@ interface Candidate {
   descriptor: Descriptor;
   platform: PlatformSpec | undefined;
   refNames: string[];
+  imageNames: string[];
   indexes: Descriptor[];
   /** Digest of the top-level entry it was reached through. */
   root: string;
@@ -65,6 +69,13 @@ function isSkipped(d: Descriptor): boolean {
   if (d.artifactType !== undefined) return true;
   if (d.annotations?.[DOCKER_REFERENCE_TYPE_ANNOTATION] === 'attestation-manifest') return true;
   return d.platform !== undefined && d.platform.os === 'unknown' && d.platform.architecture === 'unknown';
+}
+
+function addNames(c: Candidate, d: Descriptor): void {
+  const ref = d.annotations?.[ANNOTATION_REF_NAME];
+  if (ref !== undefined && !c.refNames.includes(ref)) c.refNames.push(ref);
+  const name = d.annotations?.[ANNOTATION_CONTAINERD_IMAGE_NAME];
+  if (name !== undefined && !c.imageNames.includes(name)) c.imageNames.push(name);
 }
 
 /** Select the image manifest for a platform. Throws IMAGE_NOT_FOUND naming the platforms there are. */
@@ -85,21 +96,21 @@ export async function selectImageManifest(index: ImageIndex, options: SelectOpti
       if (isSkipped(d)) continue;
       const top = root ?? d.digest;
       if (isManifestMediaType(d.mediaType)) {
-        const refName = d.annotations?.[ANNOTATION_REF_NAME];
-        const seen = byDigest.get(d.digest);
+        let seen = byDigest.get(d.digest);
         if (seen === undefined) {
-          byDigest.set(d.digest, {
+          seen = {
             descriptor: d,
-            platform: d.platform === undefined ? undefined : normalizePlatform(d.platform),
-            refNames: refName === undefined ? [] : [refName],
+            platform: undefined,
+            refNames: [],
+            imageNames: [],
             indexes: chain,
             root: top,
             order: order++,
-          });
-        } else {
-          if (refName !== undefined && !seen.refNames.includes(refName)) seen.refNames.push(refName);
-          if (seen.platform === undefined && d.platform !== undefined) seen.platform = normalizePlatform(d.platform);
+          };
+          byDigest.set(d.digest, seen);
         }
+        addNames(seen, d);
+        if (seen.platform === undefined && d.platform !== undefined) seen.platform = normalizePlatform(d.platform);
       } else if (isIndexMediaType(d.mediaType)) {
         if (d.platform !== undefined && platformRank(wanted, d.platform) < 0) continue;
         if (depth >= maxDepth) throw new VouchError('IMAGE_INVALID', `${what}: image indexes nested deeper than ${maxDepth}`);
@@ -107,13 +118,10 @@ export async function selectImageManifest(index: ImageIndex, options: SelectOpti
         visited.add(d.digest);
         if (++loads > maxIndexes) throw new VouchError('LIMIT_EXCEEDED', `${what}: more than ${maxIndexes} nested image indexes`);
         const nested = await options.loadIndex(d);
-        // A nested index's ref name names the image it holds (containerd and docker save write it there).
-        const refName = d.annotations?.[ANNOTATION_REF_NAME];
+        // A nested index's names name the images it holds (containerd and docker save write them there).
         const before = new Set(byDigest.keys());
         await walk(nested, [...chain, d], top, depth + 1);
-        if (refName !== undefined) {
-          for (const [digest, c] of byDigest) if (!before.has(digest) && !c.refNames.includes(refName)) c.refNames.push(refName);
-        }
+        for (const [digest, c] of byDigest) if (!before.has(digest)) addNames(c, d);
       }
       // Other media types (artifacts, unknown) are not images: skipped.
     }
@@ -130,6 +138,7 @@ export async function selectImageManifest(index: ImageIndex, options: SelectOpti
     descriptor: c.descriptor,
     ...(c.platform !== undefined && { platform: c.platform }),
     refNames: c.refNames,
+    imageNames: c.imageNames,
     indexes: c.indexes,
     candidates: candidates.length,
   });
