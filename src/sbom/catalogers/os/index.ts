@@ -1,0 +1,70 @@
+/**
+ * OS packages: dpkg (Debian, Ubuntu, distroless), apk (Alpine, Wolfi) and rpm (Red Hat family,
+ * SUSE, Azure Linux) databases, with purls qualified by the distribution found beside them
+ * (os-release; ./distro.ts).
+ *
+ * The catalogers' `select` lists, besides the databases, the other files their parsers read
+ * (the distro identity files and, for dpkg, the copyright files), so an image source can
+ * fetch them all in one pass over its layers.
+ */
+import type { FileResolver } from '../../source/resolver.ts';
+import { genericCataloger, type Cataloger } from '../../generic/index.ts';
+import { APK_DIR, APK_GLOBS, parseApkInstalled } from './apk.ts';
+import { distroFilesAt, rootOf } from './distro.ts';
+import { DPKG_DIR, DPKG_GLOBS, DPKG_STATUS_D_GLOBS, dpkgCompanions, parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
+import { parseRpmdb, rpmRootOf, RPMDB_GLOBS } from './rpm/index.ts';
+import { parseRpmManifest, RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './rpm/manifest.ts';
+
+export { detectDistro, detectDistroAt, DISTRO_FILES, parseOsRelease, distroFromOsRelease } from './distro.ts';
+export { parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
+export { parseApkInstalled } from './apk.ts';
+export { parseRpmdb, parseRpmHeader } from './rpm/index.ts';
+export { parseRpmManifest } from './rpm/manifest.ts';
+export { licensesFromCopyright } from './dep5.ts';
+
+/**
+ * A cataloger whose `select` also names the files its parsers read beside the databases of
+ * each root filesystem (`rootOfDb`: a database path → its root prefix).
+ */
+function withCompanions(
+  inner: Cataloger,
+  rootOfDb: (db: string) => string,
+  companions: (resolver: FileResolver, root: string) => readonly string[],
+): Cataloger {
+  return {
+    name: inner.name,
+    select(resolver) {
+      const dbs = inner.select(resolver);
+      const out = new Set(dbs);
+      for (const root of new Set(dbs.map(rootOfDb))) for (const c of companions(resolver, root)) out.add(c);
+      return [...out];
+    },
+    catalog: (ctx) => inner.catalog(ctx),
+  };
+}
+
+export const dpkgCataloger: Cataloger = withCompanions(
+  genericCataloger('dpkg-db-cataloger', [
+    { globs: DPKG_GLOBS, parse: parseDpkgStatus },
+    { globs: DPKG_STATUS_D_GLOBS, parse: parseDpkgStatusD },
+  ]),
+  (db) => rootOf(db, DPKG_DIR),
+  (resolver, root) => [...distroFilesAt(resolver, root), ...dpkgCompanions(resolver, root)],
+);
+
+export const apkCataloger: Cataloger = withCompanions(
+  genericCataloger('apk-db-cataloger', [{ globs: APK_GLOBS, parse: parseApkInstalled }]),
+  (db) => rootOf(db, APK_DIR),
+  distroFilesAt,
+);
+
+export const rpmCataloger: Cataloger = withCompanions(
+  genericCataloger('rpm-db-cataloger', [
+    { globs: RPMDB_GLOBS, parse: parseRpmdb },
+    { globs: RPM_MANIFEST_GLOBS, parse: parseRpmManifest },
+  ]),
+  (db) => (db.includes(RPM_MANIFEST_DIR) ? rootOf(db, RPM_MANIFEST_DIR) : rpmRootOf(db)),
+  distroFilesAt,
+);
+
+export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
