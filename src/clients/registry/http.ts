@@ -128,7 +128,8 @@ function errorDetail(err: unknown): string {
     last = e.message;
     e = e.cause;
   }
-  return last;
+  // OpenSSL's messages end in a newline and name its source files; keep one clean line.
+  return clean(last.replace(/:\.\.\/deps\/openssl\S*/g, ''), 300);
 }
 
 /** `path` only, never the query (token requests carry the account name there). */
@@ -242,7 +243,8 @@ export class HttpClient {
           await this.#sleep(wait);
           continue;
         }
-        throw new VouchError('REGISTRY_ERROR', `cannot reach ${req.url.host}: ${errorDetail(err)}${code === undefined ? '' : ` (${code})`}`, {
+        const detail = errorDetail(err);
+        throw new VouchError('REGISTRY_ERROR', `cannot reach ${req.url.host}: ${detail}${code === undefined || detail.includes(code) ? '' : ` (${code})`}`, {
           cause: err,
         });
       }
