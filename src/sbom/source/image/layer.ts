@@ -15,8 +15,8 @@
  * - whiteouts apply only to lower layers, so all of a layer's whiteouts are applied to state
  *   i-1 first, then its other entries in tar order;
  * - `.wh.<name>` deletes `<name>` (and everything under it); `.wh..wh..opq` hides every lower
- *   child of its directory; other `.wh..wh.` names (AUFS metadata) are ignored; whiteout
- *   files never appear in any view;
+ *   child of its directory; other `.wh..wh.` names (AUFS metadata, and what is under them at the
+ *   root) are ignored; whiteout files never appear in any view;
  * - an entry over an existing path replaces it, except directory over directory, which merges
  *   (the new attributes win);
  * - parent paths are taken literally, as an overlay snapshotter unpacks each layer into its own
@@ -172,14 +172,21 @@ export class LayeredTree {
         if (t) t.node.set({ layer, entry: null, start: layer });
       }
     }
+    // AUFS metadata at the root (`.wh..wh.plnk/`, `.wh..wh.aufs`) never shows, but the files
+    // in `.wh..wh.plnk/` may be hardlink targets (as moby's applyLayer keeps them).
+    const aufs = new Map<string, TreeEntry>();
     for (const e of entries) {
       if (isWhiteout(e)) continue;
-      this.applyEntry(layer, e, note);
+      if (e.path.startsWith(WHITEOUT_META_PREFIX)) {
+        if (e.type === 'file') aufs.set(e.path, { kind: 'file', layer, mode: e.mode, content: { layer, ordinal: e.ordinal, size: e.size } });
+        continue;
+      }
+      this.applyEntry(layer, e, note, aufs);
     }
     this.top = layer;
   }
 
-  private applyEntry(layer: number, e: TarEntry, note: TreeNote): void {
+  private applyEntry(layer: number, e: TarEntry, note: TreeNote, aufs: ReadonlyMap<string, TreeEntry>): void {
     const parts = splitPath(e.path);
     let node = this.root;
     let v = this.root.at(layer) as LiveVersion;
@@ -211,7 +218,7 @@ export class LayeredTree {
         entry = { kind: 'symlink', layer, mode: e.mode, target: e.linkname ?? '' };
         break;
       case 'hardlink':
-        entry = this.hardlink(layer, e, note);
+        entry = this.hardlink(layer, e, note, aufs);
         break;
       default:
         entry = { kind: 'other', layer, mode: e.mode };
@@ -225,7 +232,7 @@ export class LayeredTree {
   }
 
   /** A hardlink names an earlier entry by its archive path (this layer or a lower one): it becomes a copy of it. */
-  private hardlink(layer: number, e: TarEntry, note: TreeNote): TreeEntry {
+  private hardlink(layer: number, e: TarEntry, note: TreeNote, aufs: ReadonlyMap<string, TreeEntry>): TreeEntry {
     const other: TreeEntry = { kind: 'other', layer, mode: e.mode };
     const name = e.linkname ?? '';
     const path = name.startsWith('/') ? undefined : joinPath(name);
@@ -233,6 +240,8 @@ export class LayeredTree {
       note(e.path, layer, `hardlink to ${JSON.stringify(name)} leads outside the root: not followed`);
       return other;
     }
+    const stashed = aufs.get(path);
+    if (stashed) return stashed;
     const t = path === '' ? undefined : this.literal(path, layer);
     if (!t || (t.version.entry.kind !== 'file' && t.version.entry.kind !== 'symlink')) {
       note(e.path, layer, `hardlink to ${JSON.stringify(name)}, which is not an earlier file: not followed`);

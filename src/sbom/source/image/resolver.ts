@@ -55,6 +55,13 @@ export interface ImageResolverOptions {
   readonly logger: Logger;
   /** Parent of the temporary folder; default os.tmpdir(). */
   readonly tmpDir?: string;
+  /**
+   * Files to keep while indexing, saving a second pass over their layer: called with each
+   * regular file's path in its layer (whether or not a higher layer hides it), its size and
+   * mode. Say yes to what the catalogers will read (a name or glob match); files over
+   * `limits.maxFileBytes` are never kept. Default: none (every file is extracted on demand).
+   */
+  readonly capture?: (path: string, size: number, mode: number) => boolean;
 }
 
 /** A file of an image. */
@@ -103,6 +110,40 @@ async function openLayer(source: ImageSource, index: number, label: string): Pro
   }
 }
 
+/** The private temporary folder, made on first use (mkdtemp: mode 0700); files in it are named by a counter. */
+class TempFolder {
+  private readonly parent: string;
+  private dir: Promise<string> | undefined;
+  private closed = false;
+  private counter = 0;
+
+  constructor(parent: string) {
+    this.parent = parent;
+  }
+
+  /** A path for a new file (not created). */
+  async newFile(): Promise<string> {
+    if (this.closed) throw new VouchError('IO_ERROR', 'the image resolver is closed');
+    this.dir ??= mkdtemp(join(this.parent, 'vouch-image-')).catch((err: unknown) => {
+      throw wrapError(err, 'IO_ERROR', `cannot create a temporary folder under ${this.parent}`);
+    });
+    return join(await this.dir, String(++this.counter));
+  }
+
+  /** Remove the folder and everything in it; idempotent, and no folder is made afterwards. */
+  async remove(): Promise<void> {
+    this.closed = true;
+    const dir = await this.dir?.catch(() => undefined);
+    this.dir = undefined;
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Write an entry's body to a new file of ours, never replacing one. */
+async function writeBody(file: string, body: AsyncIterable<Buffer>): Promise<void> {
+  await writeFile(file, body, { flag: 'wx', mode: 0o600 });
+}
+
 /** At most `n` tasks at once. */
 class Slots {
   private free: number;
@@ -131,25 +172,31 @@ export class ImageResolver implements FileResolver {
   private readonly tree: LayeredTree;
   private readonly limits: Limits;
   private readonly logger: Logger;
-  private readonly parentDir: string;
   private readonly digests: readonly string[];
   private readonly listing: Listing;
-  private tmp: Promise<string> | undefined;
+  private readonly temp: TempFolder;
   private closed = false;
-  private counter = 0;
   /** `layer:ordinal` → the extracted file (a rejected promise after a failed pass). */
   private readonly extracted = new Map<string, Promise<string>>();
   private readonly queues = new Map<number, LayerQueue>();
   private readonly failed = new Map<number, VouchError>();
   private readonly slots = new Slots(PASS_CONCURRENCY);
 
-  private constructor(source: ImageSource, tree: LayeredTree, warnings: Warning[], options: ImageResolverOptions) {
+  private constructor(
+    source: ImageSource,
+    tree: LayeredTree,
+    warnings: Warning[],
+    options: ImageResolverOptions,
+    temp: TempFolder,
+    captured: ReadonlyMap<string, string>,
+  ) {
     this.source = source;
     this.tree = tree;
     this.scope = options.scope;
     this.limits = options.limits;
     this.logger = options.logger;
-    this.parentDir = options.tmpDir ?? tmpdir();
+    this.temp = temp;
+    for (const [key, file] of captured) this.extracted.set(key, Promise.resolve(file));
     this.digests = source.description.layers.map((l) => l.digest);
     this.warnings = warnings;
     this.listing = this.buildListing(warnings);
@@ -157,32 +204,46 @@ export class ImageResolver implements FileResolver {
 
   /** Index every layer of `source` (one streaming pass each); see the file comment. */
   static async open(source: ImageSource, options: ImageResolverOptions): Promise<ImageResolver> {
-    const { limits, logger } = options;
+    const { limits, logger, capture } = options;
     const layers = source.description.layers;
     const tree = new LayeredTree();
     const warnings: Warning[] = [];
     const note = (path: string, layer: number, message: string): void => {
       warnings.push({ location: { path, layer: layers[layer]?.digest ?? String(layer) }, message });
     };
-    let left = limits.maxFiles;
-    for (let i = 0; i < layers.length; i++) {
-      const label = layerLabel(i, layers[i]!.digest);
-      const entries: TarEntry[] = [];
-      const raw = await openLayer(source, i, label);
-      const r = await streamLayer(raw, {
-        limits,
-        label,
-        maxEntries: left,
-        onEntry: (e) => {
-          entries.push(e);
-        },
-      });
-      left -= r.entries;
-      // Only now, with the whole blob read and its digest checked, does the layer count.
-      tree.applyLayer(i, entries, note);
-      logger.debug(`${label}: ${r.entries} entries, ${r.compression}, ${r.compressedBytes} → ${r.tarBytes} bytes`);
+    const temp = new TempFolder(options.tmpDir ?? tmpdir());
+    const captured = new Map<string, string>();
+    try {
+      let left = limits.maxFiles;
+      for (let i = 0; i < layers.length; i++) {
+        const label = layerLabel(i, layers[i]!.digest);
+        const entries: TarEntry[] = [];
+        const kept = new Map<number, string>();
+        const raw = await openLayer(source, i, label);
+        const r = await streamLayer(raw, {
+          limits,
+          label,
+          maxEntries: left,
+          onEntry: async (e, body) => {
+            entries.push(e);
+            if (capture && e.type === 'file' && e.size > 0 && e.size <= limits.maxFileBytes && capture(e.path, e.size, e.mode)) {
+              const file = await temp.newFile();
+              kept.set(e.ordinal, file);
+              await writeBody(file, body);
+            }
+          },
+        });
+        left -= r.entries;
+        // Only now, with the whole blob read and its digest checked, does the layer count.
+        tree.applyLayer(i, entries, note);
+        for (const [ordinal, file] of kept) captured.set(`${i}:${ordinal}`, file);
+        logger.debug(`${label}: ${r.entries} entries (${kept.size} kept), ${r.compression}, ${r.compressedBytes} → ${r.tarBytes} bytes`);
+      }
+      return new ImageResolver(source, tree, warnings, options, temp, captured);
+    } catch (err) {
+      await temp.remove();
+      throw err;
     }
-    return new ImageResolver(source, tree, warnings, options);
   }
 
   private buildListing(warnings: Warning[]): Listing {
@@ -272,10 +333,7 @@ export class ImageResolver implements FileResolver {
   /** Remove the temporary folder. Idempotent; reads fail afterwards. */
   async close(): Promise<void> {
     this.closed = true;
-    const tmp = this.tmp;
-    this.tmp = undefined;
-    const dir = await tmp?.catch(() => undefined);
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await this.temp.remove();
   }
 
   /** The file entry `path` leads to (following symlinks), and the image path and state it was looked up in. */
@@ -337,7 +395,6 @@ export class ImageResolver implements FileResolver {
     try {
       const failure = this.failed.get(layer);
       if (failure) throw failure;
-      const dir = await this.tempDir();
       let remaining = batch.size;
       const raw = await openLayer(this.source, layer, label);
       await streamLayer(raw, {
@@ -350,9 +407,9 @@ export class ImageResolver implements FileResolver {
           if (e.type !== 'file' || e.size !== want.content.size) {
             throw new VouchError('IMAGE_INVALID', `${label}: entry ${e.ordinal} is not what the layer had when it was indexed`);
           }
-          const file = join(dir, String(++this.counter));
+          const file = await this.temp.newFile();
           files.set(e.ordinal, file);
-          await writeFile(file, body, { flag: 'wx', mode: 0o600 });
+          await writeBody(file, body);
           remaining--;
         },
         done: () => remaining === 0,
@@ -374,14 +431,6 @@ export class ImageResolver implements FileResolver {
       await Promise.all([...files.values()].map((f) => rm(f, { force: true })));
       for (const w of batch.values()) w.reject(e);
     }
-  }
-
-  private tempDir(): Promise<string> {
-    if (this.closed) return Promise.reject(new VouchError('IO_ERROR', 'the image resolver is closed'));
-    this.tmp ??= mkdtemp(join(this.parentDir, 'vouch-image-')).catch((err: unknown) => {
-      throw wrapError(err, 'IO_ERROR', `cannot create a temporary folder under ${this.parentDir}`);
-    });
-    return this.tmp;
   }
 }
 

@@ -184,11 +184,12 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
       current = handleEntry(header, body);
       current.then(
         () => {
-          if (!stopped && options.done?.() === true) {
+          if (options.done?.() === true) {
+            // No more entries: end the parsing side; the loop below drains the blob.
             stopped = true;
             feed.destroy();
-          }
-          next();
+            tar.destroy();
+          } else next();
         },
         (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
       );

@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { gzipSync, zstdCompressSync } from 'node:zlib';
+import { once } from 'node:events';
+import { PassThrough, Readable, Transform, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, createZstdCompress, gzipSync, zstdCompressSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { VouchError, resolveLimits, silentLogger, type Limits } from '../../../../../src/core/index.ts';
 import type { ImageSource } from '../../../../../src/sbom/source/image/types.ts';
@@ -47,6 +49,27 @@ export async function makeTar(items: readonly (TarItem | string)[]): Promise<Buf
 }
 
 export type Compressor = 'gzip' | 'zstd' | 'none';
+
+/**
+ * A compressed layer whose first file, `zeros`, is `size` zero bytes, followed by `after`;
+ * generated as a stream, so only the (small) compressed bytes are ever in memory.
+ */
+export async function zerosLayer(size: number, how: 'gzip' | 'zstd', after: readonly string[] = []): Promise<Buffer> {
+  const p = pack();
+  const out: Duplex = how === 'gzip' ? createGzip({ level: 1 }) : createZstdCompress();
+  const chunks: Buffer[] = [];
+  const collect = pipeline(p as unknown as Readable, out, new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
+  const w = p.entry({ name: 'zeros', size, mode: 0o644 });
+  const zero = Buffer.alloc(1024 * 1024);
+  for (let left = size; left > 0; left -= zero.length) {
+    if (!w.write(left >= zero.length ? zero : zero.subarray(0, left))) await once(w as unknown as NodeJS.EventEmitter, 'drain');
+  }
+  w.end(undefined);
+  for (const name of after) p.entry({ name, mode: 0o644 }, `content of ${name}`);
+  p.finalize();
+  await collect;
+  return Buffer.concat(chunks);
+}
 
 export function compress(tar: Buffer, how: Compressor): Buffer {
   return how === 'gzip' ? gzipSync(tar) : how === 'zstd' ? zstdCompressSync(tar) : tar;
@@ -146,6 +169,13 @@ export async function openResolver(
   scope: ImageScope = 'squashed',
   limits: Partial<Limits> = {},
   tmpDir?: string,
+  capture?: (path: string, size: number, mode: number) => boolean,
 ): Promise<ImageResolver> {
-  return ImageResolver.open(source, { scope, limits: resolveLimits(limits), logger: silentLogger, ...(tmpDir === undefined ? {} : { tmpDir }) });
+  return ImageResolver.open(source, {
+    scope,
+    limits: resolveLimits(limits),
+    logger: silentLogger,
+    ...(tmpDir === undefined ? {} : { tmpDir }),
+    ...(capture === undefined ? {} : { capture }),
+  });
 }

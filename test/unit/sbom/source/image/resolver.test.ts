@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { VouchError } from '../../../../../src/core/index.ts';
 import { LAYER_PATH_PREFIX, type ImageResolver } from '../../../../../src/sbom/source/image/resolver.ts';
 import { readText } from '../../../../../src/sbom/source/resolver.ts';
-import { FakeSource, compress, fakeImage, makeTar, openResolver, tmpParent, type Compressor } from './resolver-helpers.ts';
+import { FakeSource, compress, fakeImage, makeTar, openResolver, tmpParent, zerosLayer, type Compressor } from './resolver-helpers.ts';
 
 const paths = (r: ImageResolver): string[] => r.files().map((f) => f.path);
 const text = async (r: ImageResolver, p: string): Promise<string> => readText(r, p);
@@ -214,6 +214,52 @@ describe('ImageResolver: extraction', () => {
     }
   });
 
+  it('capture keeps the files asked for while indexing: no second pass', async () => {
+    const parent = await tmpParent();
+    const src = await debianLike();
+    const seen: string[] = [];
+    const capture = (path: string, size: number): boolean => {
+      seen.push(`${path}:${size}`);
+      return path.endsWith('/status') || path === 'usr/lib/os-release';
+    };
+    const r = await openResolver(src, 'all-layers', { maxFileBytes: 1000 }, parent.dir, capture);
+    try {
+      assert.ok(seen.includes('var/lib/dpkg/status:23') && seen.includes('usr/bin/tool:10'));
+      assert.ok(!seen.some((s) => s.includes('.wh.')), 'whiteouts are not files');
+      assert.equal((await parent.entries()).filter((e) => e.includes('/')).length, 4); // 3 copies of status, os-release
+      assert.equal(await text(r, 'var/lib/dpkg/status'), 'Package: a\n');
+      assert.equal(await text(r, '.layers/0/var/lib/dpkg/status'), 'Package: a\n\nPackage: b\n');
+      assert.equal(await text(r, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
+      await r.prefetch(['var/lib/dpkg/status', 'etc/os-release']);
+      assert.deepEqual(src.opens, [1, 1, 1]);
+      assert.equal(await text(r, 'opt/new'), 'new'); // not kept: read on demand
+      assert.deepEqual(src.opens, [1, 1, 2]);
+      await r.close();
+      assert.deepEqual(await parent.entries(), []);
+    } finally {
+      await r.close();
+      await parent.remove();
+    }
+  });
+
+  it('capture never keeps a file over the size limit', async () => {
+    const parent = await tmpParent();
+    const r = await openResolver(await fakeImage([[{ name: 'big', body: Buffer.alloc(2000) }, 'small']]), 'squashed', { maxFileBytes: 1000 }, parent.dir, () => true);
+    assert.deepEqual((await parent.entries()).filter((e) => e.includes('/')).length, 1);
+    await r.close();
+    await parent.remove();
+  });
+
+  it('what capture kept is removed when a later layer fails', async () => {
+    const parent = await tmpParent();
+    const good = compress(await makeTar(['a']), 'gzip');
+    const src = new FakeSource([good, good]);
+    src.tampered.set(1, compress(await makeTar(['b']), 'gzip'));
+    await assert.rejects(openResolver(src, 'squashed', {}, parent.dir, () => true), code('DIGEST_MISMATCH'));
+    assert.deepEqual(await parent.entries(), []);
+    await parent.remove();
+  });
+
   it('misses that arrive together share one pass', async () => {
     const src = await fakeImage([['a', 'b', 'c', 'd']]);
     const r = await openResolver(src);
@@ -247,8 +293,8 @@ describe('ImageResolver: extraction', () => {
         await assert.rejects(r.read('b'), code('DIGEST_MISMATCH'));
         await assert.rejects(r.prefetch(['a']), code('DIGEST_MISMATCH'));
         assert.deepEqual(src.opens, [2, 1]); // the failure is kept: no more passes over that layer
-        const [tmp] = await readdir(parent.dir);
-        assert.deepEqual(await readdir(join(parent.dir, tmp!)), []); // what the failed pass wrote is gone
+        // What the failed pass wrote is gone (at most the empty temporary folder is left).
+        assert.deepEqual((await parent.entries()).filter((e) => e.includes('/')), []);
         assert.equal(await text(r, 'c'), 'content of c'); // other layers still serve
       } finally {
         await r.close();
@@ -343,6 +389,30 @@ describe('ImageResolver: hostile layers', () => {
     await r.close();
     assert.deepEqual(await parent.entries(), []);
     await parent.remove();
+  });
+});
+
+describe('ImageResolver: memory', () => {
+  // Not a speed test: the bound is on memory. ~1 s on CI's machines (two passes over 300 MB).
+  it('a 300 MB layer is indexed and read through in bounded memory', async () => {
+    const size = 300 * 1024 * 1024;
+    const blob = await zerosLayer(size, 'zstd', ['after']); // ~10 KB: zeros compress well
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const r = await openResolver(new FakeSource([blob]), 'squashed', { maxCompressionRatio: 1_000_000 });
+      assert.equal(r.get('zeros')?.size, size);
+      assert.equal(await text(r, 'after'), 'content of after'); // a second pass, through all the zeros
+      await assert.rejects(r.read('zeros'), code('LIMIT_EXCEEDED'));
+      await r.close();
+    } finally {
+      clearInterval(sample);
+    }
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const growth = (peak - rss0) / 1024 / 1024;
+    console.log("GROWTH", growth);
+    assert.ok(growth < 96, `RSS grew by ${growth.toFixed(0)} MiB while streaming ${size / 1024 / 1024} MiB`);
   });
 });
 
