@@ -308,7 +308,12 @@ export function cleanArchivePath(name: string, label: string): string {
  * names and pax headers (path, linkpath, size). Bounded: header count, metadata sizes, names.
  * A later member of the same name replaces an earlier one, as extraction would.
  */
-export async function indexTar(fh: FileHandle, fileSize: number, label: string): Promise<Map<string, TarIndexEntry>> {
+export async function indexTar(
+  fh: FileHandle,
+  fileSize: number,
+  label: string,
+  maxHeaders: number = MAX_ARCHIVE_HEADERS,
+): Promise<Map<string, TarIndexEntry>> {
   const entries = new Map<string, TarIndexEntry>();
   const block = Buffer.alloc(512);
   let pos = 0;
@@ -334,6 +339,17 @@ export async function indexTar(fh: FileHandle, fileSize: number, label: string):
     return buf;
   };
 
+  // A compressed archive is named as such, whatever its length.
+  const magic = Buffer.alloc(4);
+  const magicLength = await readAt(magic, Math.min(4, fileSize), 0);
+  const gz = magicLength >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const zst = magicLength === 4 && magic.readUInt32LE(0) === 0xfd2fb528;
+  if (gz || zst) {
+    throw new VouchError('IMAGE_INVALID', `${label}: not a tar archive (it is ${gz ? 'gzip' : 'zstd'}-compressed)`, {
+      hint: 'decompress it first (gunzip / unzstd), then scan the .tar',
+    });
+  }
+
   for (;;) {
     if (pos + 512 > fileSize) {
       if (pos === fileSize && pos > 0 && longName === undefined && pax === undefined) break; // no end-of-archive blocks: tolerated
@@ -343,16 +359,10 @@ export async function indexTar(fh: FileHandle, fileSize: number, label: string):
     if (got < 512) throw new VouchError('IMAGE_INVALID', `${label}: the archive is truncated at byte ${pos + got}`);
     if (block.every((b) => b === 0)) break; // end of archive
     if (!checksumOk(block)) {
-      if (pos === 0) {
-        const gz = block[0] === 0x1f && block[1] === 0x8b;
-        const zst = block[0] === 0x28 && block[1] === 0xb5 && block[2] === 0x2f && block[3] === 0xfd;
-        throw new VouchError('IMAGE_INVALID', `${label}: not a tar archive${gz ? ' (it is gzip-compressed)' : zst ? ' (it is zstd-compressed)' : ''}`, {
-          ...((gz || zst) && { hint: 'decompress it first (gunzip / unzstd), then scan the .tar' }),
-        });
-      }
+      if (pos === 0) throw new VouchError('IMAGE_INVALID', `${label}: not a tar archive`);
       throw new VouchError('IMAGE_INVALID', `${label}: corrupt tar header at byte ${pos} (bad checksum)`);
     }
-    if (++headers > MAX_ARCHIVE_HEADERS) throw unsafe(label, `more than ${MAX_ARCHIVE_HEADERS} tar headers`);
+    if (++headers > maxHeaders) throw unsafe(label, `more than ${maxHeaders} tar headers`);
     const typeflag = String.fromCharCode(block[156] ?? 0);
     let size = tarNumber(block, 124, 12, label, 'size');
     const dataAt = pos + 512;
