@@ -4,6 +4,7 @@
  * bodies and limits. No test waits on wall-clock backoff: `sleep` is injected.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +12,7 @@ import { RegistryClient, type RegistryClientOptions } from '../../../../src/clie
 import { RegistryHttpError } from '../../../../src/clients/registry/http.ts';
 import { VouchError } from '../../../../src/core/index.ts';
 import { FakeRegistry, collectingLogger, ociError, sha256 } from './fake-registry.ts';
+import { selfSignedCert } from './test-cert.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const MANIFEST = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 }, layers: [] };
@@ -565,6 +567,34 @@ describe('Bearer token flow', () => {
     const before = reg.count('/token');
     await Promise.all([client.headManifest('team/app', 'v1'), client.headManifest('team/app', 'v1'), client.getManifest('team/app', 'v1')]);
     assert.equal(reg.count('/token') - before, 1);
+  });
+});
+
+describe('TLS', () => {
+  test('a loopback registry over HTTPS with a self-signed certificate is used over HTTPS (Docker treats loopback as insecure)', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const reg = new FakeRegistry({ tls: { key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: selfSignedCert(key, '127.0.0.1') } });
+    await reg.start();
+    try {
+      const digest = reg.addManifest('tls/app', 'v1', MANIFEST, OCI_MANIFEST);
+      const client = new RegistryClient(reg.host, fastOptions());
+      assert.equal((await client.ping()).base, `https://${reg.host}/`);
+      assert.equal((await client.getManifest('tls/app', 'v1')).digest, digest);
+    } finally {
+      await reg.close();
+    }
+  });
+
+  test('certificates are checked for remote hosts unless insecure', async () => {
+    const seen: unknown[] = [];
+    const f = ((_url: URL, init: RequestInit) => {
+      seen.push(init.dispatcher);
+      return Promise.resolve(new Response('{}', { status: 200 }));
+    }) as unknown as typeof fetch;
+    await new RegistryClient('r.example', fastOptions({ fetch: f })).ping();
+    await new RegistryClient('r.example', fastOptions({ fetch: f, insecure: true })).ping();
+    assert.equal(seen[0], undefined, 'the default, verifying dispatcher');
+    assert.equal(typeof seen[1], 'object', 'a dispatcher that skips verification');
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -27,6 +28,8 @@ export interface FakeRegistryOptions {
   readonly service?: string;
   /** Bearer: the realm (default this server's /token). */
   readonly realm?: string;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 /** Return true when the hook answered the request itself. */
@@ -63,11 +66,13 @@ export class FakeRegistry {
   }
 
   get origin(): string {
-    return `http://${this.host}`;
+    return `${this.options.tls === undefined ? 'http' : 'https'}://${this.host}`;
   }
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => this.#handle(req, res));
+    const tls = this.options.tls;
+    this.#server =
+      tls === undefined ? createServer((req, res) => this.#handle(req, res)) : createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => this.#handle(req, res));
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
