@@ -18,7 +18,7 @@ import { parseRpmManifest, RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './rpm/ma
 export { detectDistro, detectDistroAt, DISTRO_FILES, parseOsRelease, distroFromOsRelease } from './distro.ts';
 export { parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
 export { parseApkInstalled } from './apk.ts';
-export { parseRpmdb, parseRpmHeader } from './rpm/index.ts';
+export { parseRpmdb, parseRpmHeader, rpmdbBlobs } from './rpm/index.ts';
 export { parseRpmManifest } from './rpm/manifest.ts';
 export { licensesFromCopyright } from './dep5.ts';
 
