@@ -19,6 +19,14 @@ export interface FileResolver {
   get(path: string): FileRef | undefined;
   /** Read a whole file; throws LIMIT_EXCEEDED when it is over `maxBytes` (default: the source's file limit), IO_ERROR on failure. */
   read(path: string, maxBytes?: number): Promise<Buffer>;
+  /**
+   * Read up to `length` bytes of a file from byte `start` (fewer at the end of the file, none
+   * past it), without reading the rest: the binary catalogers probe every file's first bytes
+   * for an ELF header and then read only a few sections. Optional: without it they read whole
+   * files with read(). Throws LIMIT_EXCEEDED when `length` is over the source's file limit,
+   * IO_ERROR on failure.
+   */
+  readRange?(path: string, start: number, length: number): Promise<Buffer>;
 }
 
 /** Read a file as UTF-8 text, dropping a BOM and decoding UTF-16 (LE/BE with BOM) as well. */
