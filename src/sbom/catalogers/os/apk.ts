@@ -1,5 +1,5 @@
 /**
- * Installed Alpine packages: `lib/apk/db/installed`, apk-tools' installed database
+ * Installed Alpine packages: `lib/apk/db/installed` (or `usr/lib/apk/db/installed`), apk-tools' installed database
  * (https://wiki.alpinelinux.org/wiki/Apk_spec "Installed Database"). Hand-written: the format
  * is a line format (`X:value`, one letter per field; an empty line ends a package) with no
  * JavaScript reader. Read here:
@@ -21,8 +21,9 @@ import { FileParseError, isSpdxExpression, normalizeLicenses, type PackageInput,
 import { detectDistroAt, rootOf } from './distro.ts';
 import { osPurl } from './purl.ts';
 
-export const APK_DIR = 'lib/apk/db/';
-export const APK_GLOBS: readonly string[] = [`**/${APK_DIR}installed`];
+/** `usr/lib/apk/db/` since Alpine's /usr merge (apk-tools 2.14.5+ with a `lib/apk` link), `lib/apk/db/` before. */
+export const APK_DIRS: readonly string[] = ['usr/lib/apk/db/', 'lib/apk/db/'];
+export const APK_GLOBS: readonly string[] = APK_DIRS.map((d) => `**/${d}installed`);
 
 export interface ApkEntry {
   readonly name: string;
@@ -118,7 +119,7 @@ function apkLicenses(raw: string | undefined): string[] {
 /** `lib/apk/db/installed`. */
 export async function parseApkInstalled(path: string, ctx: ParseContext): Promise<ParseResult> {
   const entries = parseApkEntries(await ctx.readText(path), ctx.limits.maxPackagesPerFile);
-  const distro = await detectDistroAt(ctx.resolver, rootOf(path, APK_DIR));
+  const distro = await detectDistroAt(ctx.resolver, rootOf(path, APK_DIRS));
   const purls = entries.map((e) => apkPurl(e, distro));
   const providers = new Map<string, string[]>();
   const provide = (name: string, purl: string): void => {

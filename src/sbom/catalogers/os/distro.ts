@@ -253,13 +253,17 @@ export function detectDistro(resolver: FileResolver): Promise<Distro | undefined
 
 /**
  * The root filesystem prefix of a package database path, given the database's directory
- * relative to the root: `a/b/var/lib/dpkg/status` with `var/lib/dpkg/` → `a/b/`. A path that
- * does not contain the directory is taken to be at the root.
+ * relative to the root: `a/b/var/lib/dpkg/status` with `var/lib/dpkg/` → `a/b/`. Several
+ * directories are tried in order (put `usr/lib/apk/db/` before `lib/apk/db/`). A path that
+ * contains none of them is taken to be at the root.
  */
-export function rootOf(path: string, dir: string): string {
-  if (path.startsWith(dir)) return '';
-  const i = path.lastIndexOf(`/${dir}`);
-  return i < 0 ? '' : path.slice(0, i + 1);
+export function rootOf(path: string, dirs: string | readonly string[]): string {
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    if (path.startsWith(dir)) return '';
+    const i = path.lastIndexOf(`/${dir}`);
+    if (i >= 0) return path.slice(0, i + 1);
+  }
+  return '';
 }
 
 /** The identity files present under `root` (for prefetching; busybox is read only as a last resort, so it is left out). */

@@ -5,9 +5,11 @@
  *
  * Which paragraphs are packages:
  * - `Status: want flag status` (deb-status(5)): a package is installed when its *status* word
- *   is `installed`, whatever is wanted (`deinstall ok installed` is still on disk;
- *   `deinstall ok config-files` left only its conffiles; `unpacked`/`half-installed` are not
- *   finished). osv-scalibr reads it the same way.
+ *   says its files are unpacked and configured, whatever is wanted: `installed`, or
+ *   `half-configured`/`triggers-awaited`/`triggers-pending` (configured but for its own or
+ *   another package's triggers). `deinstall ok installed` is still on disk; `config-files`
+ *   left only conffiles; `unpacked` and `half-installed` are not finished (osv-scalibr's rule
+ *   too, whose fixtures test it).
  * - In the status file a paragraph without Status is not a package (dpkg always writes one).
  *   status.d files have no Status field (distroless writes none): there a missing Status means
  *   installed, and an explicit one is honoured.
@@ -88,11 +90,12 @@ export function parseRelations(value: string | undefined): string[][] {
   return out;
 }
 
+const INSTALLED_STATES = new Set(['installed', 'half-configured', 'triggers-awaited', 'triggers-pending']);
+
 function isInstalled(p: Paragraph, statusD: boolean): boolean {
   const status = p.fields.get('status')?.value;
   if (status === undefined) return statusD;
-  const words = status.split(/\s+/);
-  return words[2] === 'installed';
+  return INSTALLED_STATES.has(status.split(/\s+/)[2] ?? '');
 }
 
 /** The installed packages of a status text (a status file or a status.d entry). */

@@ -9,10 +9,10 @@
  */
 import type { FileResolver } from '../../source/resolver.ts';
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
-import { APK_DIR, APK_GLOBS, parseApkInstalled } from './apk.ts';
+import { APK_DIRS, APK_GLOBS, parseApkInstalled } from './apk.ts';
 import { distroFilesAt, rootOf } from './distro.ts';
 import { DPKG_DIR, DPKG_GLOBS, DPKG_STATUS_D_GLOBS, dpkgCompanions, parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
-import { parseRpmdb, rpmRootOf, RPMDB_GLOBS } from './rpm/index.ts';
+import { parseRpmdb, RPMDB_DIRS, RPMDB_GLOBS } from './rpm/index.ts';
 import { parseRpmManifest, RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './rpm/manifest.ts';
 
 export { detectDistro, detectDistroAt, DISTRO_FILES, parseOsRelease, distroFromOsRelease } from './distro.ts';
@@ -54,7 +54,7 @@ export const dpkgCataloger: Cataloger = withCompanions(
 
 export const apkCataloger: Cataloger = withCompanions(
   genericCataloger('apk-db-cataloger', [{ globs: APK_GLOBS, parse: parseApkInstalled }]),
-  (db) => rootOf(db, APK_DIR),
+  (db) => rootOf(db, APK_DIRS),
   distroFilesAt,
 );
 
@@ -63,7 +63,7 @@ export const rpmCataloger: Cataloger = withCompanions(
     { globs: RPMDB_GLOBS, parse: parseRpmdb },
     { globs: RPM_MANIFEST_GLOBS, parse: parseRpmManifest },
   ]),
-  (db) => (db.includes(RPM_MANIFEST_DIR) ? rootOf(db, RPM_MANIFEST_DIR) : rpmRootOf(db)),
+  (db) => rootOf(db, [RPM_MANIFEST_DIR, ...RPMDB_DIRS]),
   distroFilesAt,
 );
 

@@ -21,7 +21,7 @@ import { bufferToNdbValues } from '@snyk/rpm-parser/dist/ndb/index.js';
 import type { Distro, Warning } from '../../../../formats/model/index.ts';
 import { FileParseError, normalizeLicenses, type PackageInput, type ParseContext, type ParseResult } from '../../../generic/index.ts';
 import { dirOf, joinPath } from '../../../source/resolver.ts';
-import { detectDistroAt } from '../distro.ts';
+import { detectDistroAt, rootOf } from '../distro.ts';
 import { osPurl } from '../purl.ts';
 import { berkeleyDbValues, isBerkeleyDbHash } from './bdb.ts';
 import { parseRpmHeader, type RpmHeader } from './header.ts';
@@ -34,16 +34,6 @@ const DB_FILES = ['rpmdb.sqlite', 'Packages.db', 'Packages'] as const;
 export const RPMDB_GLOBS: readonly string[] = RPMDB_DIRS.flatMap((d) => DB_FILES.map((f) => `**/${d}${f}`));
 
 const NDB_MAGIC = 0x506d7052; // "RpmP", little-endian
-
-/** The root prefix of an rpmdb path (`a/var/lib/rpm/Packages` → `a/`). */
-export function rpmRootOf(path: string): string {
-  for (const d of RPMDB_DIRS) {
-    if (path.startsWith(d)) return '';
-    const i = path.lastIndexOf(`/${d}`);
-    if (i >= 0) return path.slice(0, i + 1);
-  }
-  return '';
-}
 
 export function rpmVersion(h: Pick<RpmHeader, 'version' | 'release' | 'epoch'>): string {
   const vr = h.release === '' ? h.version : `${h.version}-${h.release}`;
@@ -118,7 +108,7 @@ export async function parseRpmdb(path: string, ctx: ParseContext): Promise<Parse
     return { packages: [] };
   }
   const { blobs, warnings: notes } = await rpmdbBlobs(await ctx.resolver.read(path), ctx.limits.maxPackagesPerFile);
-  const distro = await detectDistroAt(ctx.resolver, rpmRootOf(path));
+  const distro = await detectDistroAt(ctx.resolver, rootOf(path, RPMDB_DIRS));
   const packages: PackageInput[] = [];
   let bad = 0;
   let firstError = '';

@@ -112,6 +112,12 @@ describe('apk semantics', () => {
     assert.deepEqual(sorted((r.relationships ?? []).map((e) => `${names.get(e.from)} -> ${names.get(e.to)}`)), ['a -> b', 'a -> sh']);
   });
 
+  test('the /usr-merged location usr/lib/apk/db/installed belongs to the root, not to usr/', async () => {
+    const root = mktree({ 'usr/lib/apk/db/installed': 'P:a\nV:1-r0\nA:x86_64\n', 'etc/os-release': 'ID=alpine\nVERSION_ID=3.22.0\n' });
+    const r = await catalogDir(apkCataloger, root);
+    assert.deepEqual(r.packages.map((p) => p.purl), ['pkg:apk/alpine/a@1-r0?arch=x86_64&distro=alpine-3.22.0']);
+  });
+
   test('checksum forms', () => {
     assert.deepEqual(apkChecksum('Q1v4QhLje3kWlC8DJj+ZfJTjlJRSU='), { alg: 'SHA-1', value: Buffer.from('v4QhLje3kWlC8DJj+ZfJTjlJRSU=', 'base64').toString('hex') });
     assert.equal(apkChecksum(`Q2${Buffer.alloc(32, 7).toString('base64')}`)?.alg, 'SHA-256');

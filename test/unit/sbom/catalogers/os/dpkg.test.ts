@@ -128,10 +128,13 @@ describe('dpkg semantics', () => {
       'Package: gone\nStatus: deinstall ok config-files\nVersion: 1\nArchitecture: amd64\n',
       'Package: half\nStatus: install reinstreq half-installed\nVersion: 1\n',
       'Package: nostatus\nVersion: 1\n',
+      'Package: unpacked\nStatus: install ok unpacked\nVersion: 1\n',
+      'Package: trig\nStatus: install ok triggers-pending\nVersion: 1\n',
+      'Package: halfconf\nStatus: install ok half-configured\nVersion: 1\n',
     ].join('\n');
     const root = mktree({ 'var/lib/dpkg/status': status, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' });
     const r = await parseIn(parseDpkgStatus, root, 'var/lib/dpkg/status');
-    assert.deepEqual(nameVersions(r), ['app@1.0', 'impl@2', 'libc6@2.36-9', 'libc6@2.36-9', 'perl@5.36.0-7', 'postfix@3.7.10-0+deb12u1']);
+    assert.deepEqual(nameVersions(r), ['app@1.0', 'halfconf@1', 'impl@2', 'libc6@2.36-9', 'libc6@2.36-9', 'perl@5.36.0-7', 'postfix@3.7.10-0+deb12u1', 'trig@1']);
     const purls = r.packages.map((p) => p.purl);
     assert.ok(purls.includes('pkg:deb/debian/libc6@2.36-9?arch=i386&distro=debian-12&upstream=glibc'));
     assert.ok(purls.includes('pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12&upstream=glibc'));
