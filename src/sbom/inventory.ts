@@ -1,13 +1,16 @@
 /**
- * `vouch sbom` as a library call: target → source → catalogers → merged inventory.
+ * `vouch sbom` as a library call: target → source (a directory, a file, or an image opened
+ * into a layered filesystem) → catalogers → merged inventory.
  */
 import { basename, resolve } from 'node:path';
 import { noProgress, resolveLimits, silentLogger, VOUCH_VERSION, type Limits, type Logger, type Progress } from '../core/index.ts';
-import type { Inventory, Package, Relationship, Warning } from '../formats/model/index.ts';
-import { ALL_CATALOGERS } from './catalogers/index.ts';
+import type { Distro, ImageDescription, Inventory, Location, Package, Relationship, SourceDescription, Warning } from '../formats/model/index.ts';
+import { ALL_CATALOGERS, detectDistro } from './catalogers/index.ts';
 import { mergePackages, mergeRelationships, type Cataloger } from './generic/index.ts';
 import { FsResolver } from './source/directory.ts';
-import { parseTarget } from './target.ts';
+import type { ImageScope } from './source/image/types.ts';
+import type { FileResolver } from './source/resolver.ts';
+import { parseTarget, type Target } from './target.ts';
 
 export interface InventoryOptions {
   readonly limits?: Partial<Limits>;
@@ -23,9 +26,26 @@ export interface InventoryOptions {
   readonly sourceDateEpoch?: number;
   /** Clock for the timestamp when not deterministic. */
   readonly now?: () => Date;
+  /** Images: `os/arch[/variant]` to pick from a multi-platform image (default: the host's). */
+  readonly platform?: string;
+  /** Images: the squashed filesystem (default) or every layer's files. */
+  readonly scope?: ImageScope;
+  /** Registry: allow plain HTTP / unverified TLS to a host that is not localhost. */
+  readonly insecure?: boolean;
+  /** Registry: `USER:PASSWORD`. */
+  readonly creds?: string;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const DEFAULT_INCLUDE_DEV = true;
+export const DEFAULT_IMAGE_SCOPE: ImageScope = 'squashed';
+
+interface Opened {
+  readonly resolver: FileResolver;
+  readonly warnings: readonly Warning[];
+  readonly source: Omit<SourceDescription, 'target'>;
+  close(): Promise<void>;
+}
 
 export async function buildInventory(targetInput: string, options: InventoryOptions = {}): Promise<Inventory> {
   const limits = resolveLimits(options.limits);
@@ -35,23 +55,33 @@ export async function buildInventory(targetInput: string, options: InventoryOpti
   const catalogers = options.catalogers ?? ALL_CATALOGERS;
 
   const target = await parseTarget(targetInput);
-  progress.update(`reading ${target.path}`);
-  const resolver =
-    target.kind === 'directory'
-      ? await FsResolver.fromDirectory(target.path, { limits, exclude: options.exclude ?? [] })
-      : await FsResolver.fromFile(target.path, { limits });
-
+  progress.update(`reading ${target.kind === 'image' ? target.ref : target.path}`);
+  const opened = await open(target, { ...options, limits, logger });
   const found: Package[] = [];
   const rels: Relationship[] = [];
-  const warnings: Warning[] = [...resolver.warnings];
-  for (const c of catalogers) {
-    progress.update(`cataloging ${c.name}`);
-    const r = await c.catalog({ resolver, limits, logger });
-    found.push(...r.packages);
-    rels.push(...r.relationships);
-    warnings.push(...r.warnings);
+  const warnings: Warning[] = [...opened.warnings];
+  let distro: Distro | undefined;
+  try {
+    const { resolver } = opened;
+    // An image reads each selected file in one pass per layer rather than one pass per file.
+    if ('prefetch' in resolver && typeof resolver.prefetch === 'function') {
+      const wanted = new Set<string>();
+      for (const c of catalogers) for (const p of c.select(resolver)) wanted.add(p);
+      progress.update(`reading ${wanted.size} files from the image layers`);
+      await (resolver.prefetch as (paths: readonly string[]) => Promise<void>)([...wanted]);
+    }
+    distro = await detectDistro(resolver);
+    for (const c of catalogers) {
+      progress.update(`cataloging ${c.name}`);
+      const r = await c.catalog({ resolver, limits, logger });
+      found.push(...(resolver.layerOf ? r.packages.map((p) => withLayers(p, resolver)) : r.packages));
+      rels.push(...r.relationships);
+      warnings.push(...r.warnings);
+    }
+  } finally {
+    progress.done();
+    await opened.close();
   }
-  progress.done();
 
   let packages = mergePackages(found);
   if (!includeDev) packages = packages.filter((p) => p.scope !== 'dev' || p.isRoot === true);
@@ -61,11 +91,7 @@ export async function buildInventory(targetInput: string, options: InventoryOpti
   const when = epoch !== undefined ? new Date(epoch * 1000) : (options.now ?? (() => new Date()))();
 
   return {
-    source: {
-      kind: target.kind,
-      target: targetInput,
-      name: basename(resolve(target.path)),
-    },
+    source: { ...opened.source, target: targetInput, ...(distro ? { distro } : {}) },
     packages,
     relationships,
     warnings: warnings.sort((a, b) => (a.location.path < b.location.path ? -1 : a.location.path > b.location.path ? 1 : 0)),
@@ -73,4 +99,52 @@ export async function buildInventory(targetInput: string, options: InventoryOpti
     timestamp: when.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     deterministic,
   };
+}
+
+async function open(target: Target, options: InventoryOptions & { limits: Limits; logger: Logger }): Promise<Opened> {
+  const { limits, logger } = options;
+  if (target.kind === 'directory' || target.kind === 'file') {
+    const resolver =
+      target.kind === 'directory'
+        ? await FsResolver.fromDirectory(target.path, { limits, exclude: options.exclude ?? [] })
+        : await FsResolver.fromFile(target.path, { limits });
+    return {
+      resolver,
+      warnings: resolver.warnings,
+      source: { kind: target.kind, name: basename(resolve(target.path)) },
+      close: () => Promise.resolve(),
+    };
+  }
+  // Loaded only for images: directory scans do not pay for tar, zlib and the registry client.
+  const { openImageResolver } = await import('./source/image/index.ts');
+  const img = await openImageResolver(target, {
+    limits,
+    logger,
+    scope: options.scope ?? DEFAULT_IMAGE_SCOPE,
+    ...(options.platform === undefined ? {} : { platform: options.platform }),
+    ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
+    ...(options.creds === undefined ? {} : { creds: options.creds }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  return {
+    resolver: img.resolver,
+    warnings: img.warnings,
+    source: { kind: 'image', name: imageName(img.description), image: img.description },
+    close: () => img.close(),
+  };
+}
+
+/** The image's name for the SBOM subject: the reference without digest, or the layout's base name. */
+function imageName(d: ImageDescription): string {
+  return d.reference.replace(/@sha256:[0-9a-f]+$/, '');
+}
+
+function withLayers(p: Package, resolver: FileResolver): Package {
+  const locations = p.locations.map((l): Location => {
+    if (l.layer !== undefined) return l;
+    // For a file inside an archive (`app.jar!/lib/x.jar`), the layer of the archive itself.
+    const layer = resolver.layerOf?.(l.path.split('!/')[0]!);
+    return layer === undefined ? l : { ...l, layer };
+  });
+  return { ...p, locations };
 }

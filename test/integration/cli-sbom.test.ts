@@ -69,7 +69,7 @@ test('usage errors exit 2 with one line and a code', () => {
   const badCmd = vouch(['sbomb']);
   assert.equal(badCmd.code, 2);
   assert.match(badCmd.stderr, /\[UNKNOWN_COMMAND\]/);
-  const badScheme = vouch(['sbom', 'ftp:somewhere']);
+  const badScheme = vouch(['sbom', 'ftp:some/where']);
   assert.equal(badScheme.code, 2);
   assert.match(badScheme.stderr, /\[BAD_TARGET\]/);
 });

@@ -12,16 +12,21 @@ const FORMATS = ['table', ...SBOM_FORMAT_NAMES];
 
 export const sbomCommand: Command = {
   name: 'sbom',
-  summary: 'Generate an SBOM (CycloneDX, SPDX, JSON) of a directory or file',
+  summary: 'Generate an SBOM (CycloneDX, SPDX, JSON) of a directory, file or container image',
   help: `Usage: vouch sbom <target> [flags]
 
-Catalog every package of a source tree or a single file — npm, yarn and pnpm lockfiles,
-node_modules, Python lockfiles and site-packages, go.mod, Cargo.lock, Gemfile.lock,
-composer.lock, pom.xml, Gradle lockfiles, JAR/WAR/EAR, .NET lockfiles — and write SBOMs.
+Catalog every package of a source tree, a single file or a container image — npm, yarn and
+pnpm lockfiles, node_modules, Python lockfiles and site-packages, go.mod, Cargo.lock,
+Gemfile.lock, composer.lock, pom.xml, Gradle lockfiles, JAR/WAR/EAR, .NET lockfiles; in
+images also dpkg, apk and rpm packages, Go and Rust binaries — and write SBOMs.
 
 Targets:
-  dir:PATH | PATH        a directory (a bare path that is a directory)
-  file:PATH | PATH       a single file (a bare path that is a file)
+  dir:PATH | PATH             a directory (a bare path that is a directory)
+  file:PATH | PATH            a single file (a bare path that is a file)
+  oci-dir:PATH                an OCI image layout
+  oci-archive:FILE            a tar of an OCI image layout
+  docker-archive:FILE         \`docker save\` output
+  registry:REF | REF          an image in a registry (a bare argument that is no path)
 
 Flags:
   -o, --output FORMAT[=FILE]   output format, repeatable; FILE or stdout (default: table)
@@ -30,6 +35,13 @@ Flags:
       --no-dev                 leave out dev-only dependencies (syft and cdxgen do by default)
       --deterministic          byte-identical output for the same input (timestamp from
                                SOURCE_DATE_EPOCH, else 1970-01-01; ids from content)
+      --platform OS/ARCH[/VAR] image platform to use from a multi-platform image (default: host)
+      --scope SCOPE            image filesystem: squashed (what the container sees; default)
+                               or all-layers (also files deleted or replaced by upper layers)
+      --insecure               registry: allow plain HTTP or unverified TLS (always allowed
+                               for localhost)
+      --creds USER:PASSWORD    registry credentials (default: REGISTRY_AUTH_FILE,
+                               ~/.docker/config.json, containers auth.json)
   -q, --quiet                  no warnings or progress on stderr
       --debug                  details and stack traces on stderr
   -h, --help                   this help
@@ -42,6 +54,8 @@ Examples:
   vouch sbom dir:app -o cyclonedx-json=app.cdx.json -o spdx-json=app.spdx.json
   vouch sbom file:package-lock.json -o cyclonedx-xml
   vouch sbom . -o cyclonedx-json@1.5 --no-dev
+  vouch sbom oci-dir:./layout -o spdx-json=image.spdx.json
+  vouch sbom registry:localhost:5000/app:1.0 --platform linux/arm64 -o cyclonedx-json
   SOURCE_DATE_EPOCH=1700000000 vouch sbom . -o json > inventory.json
 `,
   async run(argv, io) {
@@ -50,6 +64,10 @@ Examples:
       exclude: { type: 'string', multiple: true },
       'no-dev': { type: 'boolean' },
       deterministic: { type: 'boolean' },
+      platform: { type: 'string' },
+      scope: { type: 'string' },
+      insecure: { type: 'boolean' },
+      creds: { type: 'string' },
     });
     if (values.help === true) {
       await writeResult(undefined, this.help, io.stdout);
@@ -63,12 +81,21 @@ Examples:
     const outputs = parseOutputs(values.output, 'table', FORMATS);
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
     const sourceDateEpoch = parseEpoch(io.env.SOURCE_DATE_EPOCH, values.deterministic === true);
+    const scope = values.scope ?? 'squashed';
+    if (scope !== 'squashed' && scope !== 'all-layers') {
+      throw new VouchError('USAGE', `--scope must be squashed or all-layers, got "${scope}"`);
+    }
 
     const inventory = await buildInventory(positionals[0]!, {
       logger: ui.logger,
       progress: ui.progress,
       includeDev: values['no-dev'] !== true,
       exclude: values.exclude ?? [],
+      scope,
+      env: io.env,
+      ...(values.platform === undefined ? {} : { platform: values.platform }),
+      ...(values.insecure === true ? { insecure: true } : {}),
+      ...(values.creds === undefined ? {} : { creds: values.creds }),
       ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
     });
     for (const w of inventory.warnings) {

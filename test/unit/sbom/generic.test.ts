@@ -209,9 +209,21 @@ describe('targets and paths', () => {
     assert.deepEqual(await parseTarget(`file:${dir}/lock.txt`), { kind: 'file', path: `${dir}/lock.txt` });
     assert.deepEqual(await parseTarget(dir), { kind: 'directory', path: dir });
     assert.deepEqual(await parseTarget(join(dir, 'lock.txt')), { kind: 'file', path: join(dir, 'lock.txt') });
-    await assert.rejects(parseTarget('oci-dir2:x'), { code: 'BAD_TARGET' });
+    await assert.rejects(parseTarget('oci-dir2:x/y'), { code: 'BAD_TARGET' });
+    assert.deepEqual(await parseTarget('oci-dir:some/layout'), { kind: 'image', transport: 'oci-dir', ref: 'some/layout' });
+    assert.deepEqual(await parseTarget('docker-archive:img.tar'), { kind: 'image', transport: 'docker-archive', ref: 'img.tar' });
+    assert.deepEqual(await parseTarget('registry:localhost:5000/a/b:1'), { kind: 'image', transport: 'registry', ref: 'localhost:5000/a/b:1' });
+    // A bare argument that is no path but looks like an image reference is one (as syft reads it).
+    assert.deepEqual(await parseTarget('nginx'), { kind: 'image', transport: 'registry', ref: 'nginx' });
+    assert.deepEqual(await parseTarget('ghcr.io/org/app:1.2@sha256:' + 'a'.repeat(64)), {
+      kind: 'image',
+      transport: 'registry',
+      ref: 'ghcr.io/org/app:1.2@sha256:' + 'a'.repeat(64),
+    });
+    await assert.rejects(parseTarget('registry:'), { code: 'BAD_TARGET' });
     await assert.rejects(parseTarget('dir:'), { code: 'BAD_TARGET' });
     await assert.rejects(parseTarget(join(dir, 'missing')), { code: 'TARGET_NOT_FOUND' });
+    await assert.rejects(parseTarget('./Not An Image'), { code: 'TARGET_NOT_FOUND' });
   });
 
   test('joinPath never leaves the root; decodeText handles BOMs and UTF-16', () => {
