@@ -257,6 +257,16 @@ describe('rpm: bad input', () => {
     assert.match(many.warnings[0]!.message, /35 packages is over the limit of 10/);
     assert.equal(many.packages.length, 0);
   });
+
+  test('a corrupt rpmdb is a warning naming the file; the scan goes on', async () => {
+    const root = mktree({
+      'a/var/lib/rpm/rpmdb.sqlite': fixture('rpm/osv-scalibr/invalid'),
+      'b/var/lib/rpm/Packages': fixture('rpm/syft/Packages'),
+    });
+    const r = await catalogDir(rpmCataloger, root);
+    assert.deepEqual(r.packages.map((p) => p.name), ['dive']);
+    assert.deepEqual(r.warnings, [{ location: { path: 'a/var/lib/rpm/rpmdb.sqlite' }, message: 'rpm-db-cataloger: not an rpm database (neither SQLite, NDB nor Berkeley DB)' }]);
+  });
 });
 
 describe('rpm: root filesystems', () => {
