@@ -1,7 +1,8 @@
 /**
  * Streaming one layer blob: the compression is detected by its magic bytes (a media type can
  * lie, and Docker's `tar.gzip` layers are often labelled plain `tar`), decompressed with
- * node:zlib (gzip, zstd) and parsed with tar-stream, one entry at a time. Nothing here buffers
+ * node:zlib (gzip, zstd; multi-frame zstd through zstd.ts) and parsed with tar-stream, one
+ * entry at a time. Nothing here buffers
  * a layer or writes anything to disk; the caller decides what to do with each entry's body.
  *
  * Limits (house rule 7), each a VouchError('UNSAFE_ARCHIVE') naming the layer:
@@ -24,6 +25,7 @@ import { once } from 'node:events';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { VouchError, wrapError, type Limits } from '../../../core/index.ts';
+import { ZstdFrameSplitter } from './zstd.ts';
 
 /** Longest name or link target accepted, in bytes (Linux PATH_MAX). */
 export const MAX_NAME_BYTES = 4096;
@@ -74,7 +76,8 @@ export interface StreamLayerResult {
 /** Compression from the first bytes of a blob (RFC 1952 §2.3.1; RFC 8878 §3.1.1). */
 export function detectCompression(head: Buffer, label: string): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  // a zstd frame, or a skippable frame (zstd:chunked may start with one; RFC 8878 §3.1.2)
+  if (head.length >= 4 && (head.readUInt32LE(0) === 0xfd2fb528 || (head.readUInt32LE(0) & 0xfffffff0) >>> 0 === 0x184d2a50)) return 'zstd';
   if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') {
     throw new VouchError('IMAGE_INVALID', `${label}: bzip2-compressed layers are not supported (OCI layers are tar, tar+gzip or tar+zstd)`);
   }
@@ -198,7 +201,7 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
       compression === 'gzip'
         ? pipeline(feed, createGunzip(), counter, tar)
         : compression === 'zstd'
-          ? pipeline(feed, createZstdDecompress(), counter, tar)
+          ? pipeline(feed, new ZstdFrameSplitter(label), createZstdDecompress(), counter, tar)
           : pipeline(feed, counter, tar);
     const done = stages.catch((err: unknown) => {
       if (!stopped) throw innerError(err, label, compression);
