@@ -26,7 +26,8 @@
  * Symlinks are resolved inside the image root when looking a path up: absolute targets start
  * at the image root, relative ones at the link's directory; a target that climbs above the
  * root with `..` is not followed (the kernel would clamp it at `/`; here it marks a broken or
- * hostile image), nor is a chain of more than MAX_SYMLINK_HOPS links. Hardlinks are resolved
+ * hostile image), nor is a chain of more than MAX_SYMLINK_HOPS links, nor a lookup of more than
+ * MAX_RESOLVE_STEPS components in all. Hardlinks are resolved
  * when their layer is applied: they become a file sharing the content of their target.
  */
 import { joinPath } from '../resolver.ts';
@@ -34,6 +35,12 @@ import type { TarEntry } from './tar.ts';
 
 /** As Linux (MAXSYMLINKS, fs/namei.c). */
 export const MAX_SYMLINK_HOPS = 40;
+/**
+ * Most path components one lookup walks, links' targets included. Real lookups take tens; the
+ * cap bounds the work a hostile image can ask for (a million links, each into a path of
+ * thousands of components, would otherwise cost billions of steps when the files are listed).
+ */
+export const MAX_RESOLVE_STEPS = 512;
 
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
@@ -278,7 +285,9 @@ export class LayeredTree {
     const walk: { node: PathNode; version: LiveVersion }[] = [{ node: this.root, version: rootV }];
     const todo = splitPath(path).reverse();
     let hops = 0;
+    let steps = 0;
     while (todo.length > 0) {
+      if (++steps > MAX_RESOLVE_STEPS) return { ok: false, reason: 'loop' };
       const part = todo.pop()!;
       if (part === '..') {
         if (walk.length === 1) return { ok: false, reason: 'escape' };

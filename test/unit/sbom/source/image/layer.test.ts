@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LayeredTree, MAX_SYMLINK_HOPS, type TreeEntry } from '../../../../../src/sbom/source/image/layer.ts';
+import { LayeredTree, MAX_RESOLVE_STEPS, MAX_SYMLINK_HOPS, type TreeEntry } from '../../../../../src/sbom/source/image/layer.ts';
 import type { TarEntry, TarEntryType } from '../../../../../src/sbom/source/image/tar.ts';
 
 /** Tar entries from short specs: `path` (file), `path/` (dir), `path -> target` (symlink), `path => target` (hardlink), `path |` (fifo). */
@@ -195,6 +195,14 @@ describe('LayeredTree: symlinks', () => {
       build(layer('target', ...Array.from({ length: n }, (_, i) => `l${i} -> ${i === n - 1 ? 'target' : `l${i + 1}`}`)));
     assert.equal(typeof entryAt(chain(MAX_SYMLINK_HOPS).tree, 'l0'), 'object');
     assert.equal(entryAt(chain(MAX_SYMLINK_HOPS + 1).tree, 'l0'), 'loop');
+  });
+
+  it(`walks at most ${MAX_RESOLVE_STEPS} components per lookup`, () => {
+    const deep = Array.from({ length: 100 }, () => 'd').join('/');
+    const { tree } = build(layer(`${deep}/f`, `l1 -> ${deep}/f`));
+    const round = `${deep}/${'../'.repeat(100)}`; // 200 steps, back at the root
+    assert.equal(typeof entryAt(tree, `${round}${round}l1`), 'object'); // 400 + 1 + 101 = 502 steps
+    assert.equal(entryAt(tree, `${round}${round}${round}l1`), 'loop'); // 702
   });
 
   it('resolves in the state of the layer asked for', () => {
