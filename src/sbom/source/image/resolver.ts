@@ -4,7 +4,7 @@
  * open() streams every layer once, bottom to top (tar.ts), and keeps only metadata: per path,
  * per layer, the entry's type, size, mode, link target and its position in its layer's tar
  * (layer.ts applies whiteouts and answers lookups in any layer's state). No file content is
- * kept and nothing is written to disk.
+ * kept, and nothing is written to disk unless `capture` asks for it (below).
  *
  * Reading: the first read of a file extracts it, in one more pass over its layer, into a
  * private temporary folder (mkdtemp, 0700) under a name of our own (a counter; a tar path is
@@ -13,11 +13,14 @@
  * read up front, one pass per layer; reads that miss it start a pass of their own, and misses
  * that arrive together share one. With `capture`, the files it picks (by name, say) are kept
  * during the index pass itself, so that a scan that reads only those makes one pass per layer
- * in all (decompression is most of the time: a Debian layer is ~1 s of gunzip per pass). A pass stops decompressing after its last wanted file but
- * still reads the blob to its end, so the source checks the digest before anything extracted
- * is used: a pass that fails (DIGEST_MISMATCH, UNSAFE_ARCHIVE) deletes what it wrote and every
- * later read from that layer fails the same way. Memory stays bounded by the metadata: layers
- * are streamed, and a file is held in memory only when it is read (and only up to the limit).
+ * in all (decompression is most of the time: a Debian layer is ~1 s of gunzip per pass).
+ *
+ * A pass stops decompressing after its last wanted file but still reads the blob to its end,
+ * so the source checks the digest before anything extracted is used: a pass that fails
+ * (DIGEST_MISMATCH, UNSAFE_ARCHIVE) deletes what it wrote and every later read from that layer
+ * fails the same way; a failed open() removes the temporary folder. Memory stays bounded by the
+ * metadata: layers are streamed, and a file is held in memory only when it is read (and only
+ * up to the limit).
  *
  * Views (ImageScope):
  * - `squashed`: what the container sees: the top state, files at their own paths. A symlink
