@@ -1,5 +1,6 @@
 /** Every cataloger, in the order they run. Each ecosystem folder exports its own list. */
 import type { Cataloger } from '../generic/index.ts';
+import { catalogers as binary } from './binary/index.ts';
 import { catalogers as dotnet } from './dotnet/index.ts';
 import { catalogers as golang } from './golang/index.ts';
 import { catalogers as java } from './java/index.ts';
@@ -18,6 +19,7 @@ export const ALL_CATALOGERS: readonly Cataloger[] = [
   ...python,
   ...golang,
   ...rust,
+  ...binary,
   ...ruby,
   ...php,
   ...java,
