@@ -27,6 +27,8 @@ export const SHF_COMPRESSED = 0x800;
 /** e_shstrndx SHN_XINDEX: the real index is in section 0 (extended numbering, > 65279 sections). */
 const SHN_XINDEX = 0xffff;
 
+/** Largest program or section header entry accepted (the gABI sizes are 32/56 and 40/64 bytes). */
+const MAX_ENTRY_SIZE = 256;
 /** Largest section-name table read (real ones are a few hundred bytes). */
 const MAX_SHSTRTAB_BYTES = 1024 * 1024;
 
@@ -124,7 +126,7 @@ export async function readElf(src: ByteSource, head: Buffer, wanted: ReadonlySet
   const loads: ElfSegment[] = [];
   if (phnum > 0 && phoff > 0) {
     const size = is64 ? 56 : 32;
-    if (phentsize < size) throw new ElfFormatError(`program header entry size ${phentsize} is below ${size}`);
+    if (phentsize < size || phentsize > MAX_ENTRY_SIZE) throw new ElfFormatError(`program header entry size ${phentsize} is not in ${size}..${MAX_ENTRY_SIZE}`);
     const table = await src.read(phoff, phnum * phentsize);
     if (table.length < phnum * phentsize) throw new ElfFormatError('program header table runs past the end of the file');
     const f = new Fields(table, le);
@@ -144,7 +146,7 @@ export async function readElf(src: ByteSource, head: Buffer, wanted: ReadonlySet
   const hasSectionTable = shnum > 0 && shoff > 0;
   if (hasSectionTable) {
     const size = is64 ? 64 : 40;
-    if (shentsize < size) throw new ElfFormatError(`section header entry size ${shentsize} is below ${size}`);
+    if (shentsize < size || shentsize > MAX_ENTRY_SIZE) throw new ElfFormatError(`section header entry size ${shentsize} is not in ${size}..${MAX_ENTRY_SIZE}`);
     if (shstrndx === SHN_XINDEX) throw new ElfFormatError('extended section numbering is not supported');
     if (shstrndx >= shnum) throw new ElfFormatError(`section-name table index ${shstrndx} is out of range`);
     const table = await src.read(shoff, shnum * shentsize);

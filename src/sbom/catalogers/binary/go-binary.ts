@@ -26,7 +26,7 @@ import type { Relationship, Warning } from '../../../formats/model/index.ts';
 import { buildPurl } from '../../../formats/purl/index.ts';
 import type { PackageInput, ParseContext, ParseResult } from '../../generic/index.ts';
 import { ElfFormatError } from './elf.ts';
-import { parseBuildInfo, readRawBuildInfo, type BuildInfo, type GoModule } from './go-buildinfo.ts';
+import { parseBuildInfo, readRawBuildInfo, type BuildInfo, type GoModule, type RawBuildInfo } from './go-buildinfo.ts';
 import { probeElf } from './probe.ts';
 
 const DEVEL = '(devel)';
@@ -58,7 +58,7 @@ function isDirectoryPath(p: string): boolean {
 export async function parseGoBinary(path: string, ctx: ParseContext): Promise<ParseResult> {
   const probed = await probeElf(path, ctx);
   if (!probed) return { packages: [] };
-  let raw;
+  let raw: RawBuildInfo | undefined;
   try {
     raw = await readRawBuildInfo(probed.src, probed.elf);
   } catch (err) {

@@ -345,11 +345,14 @@ describe('build info blobs in synthetic ELF files', () => {
     badStrndx.writeUInt16LE(200, 62);
     const badEntsize = Buffer.from(good);
     badEntsize.writeUInt16LE(8, 58);
+    const hugeEntsize = Buffer.from(good);
+    hugeEntsize.writeUInt16LE(0xffff, 58); // 65535 × 65535 bytes of section table, were it believed
+    hugeEntsize.writeUInt16LE(0xfffe, 60);
     const sectionPastEnd = Buffer.from(good);
     // first real section header (index 1): sh_offset far past the end of the file
     const shoff = Number(good.readBigUInt64LE(40));
     sectionPastEnd.writeBigUInt64LE(0x7fffffffn, shoff + 64 + 24);
-    for (const [name, bytes] of Object.entries({ truncated, tableOff, badClass, badStrndx, badEntsize, sectionPastEnd, magicOnly: Buffer.from('\x7fELF') })) {
+    for (const [name, bytes] of Object.entries({ truncated, tableOff, badClass, badStrndx, badEntsize, hugeEntsize, sectionPastEnd, magicOnly: Buffer.from('\x7fELF') })) {
       writeFileSync(join(dir, name), bytes);
     }
     writeFileSync(join(dir, 'notes'), 'plain text\n');
@@ -358,7 +361,8 @@ describe('build info blobs in synthetic ELF files', () => {
     const r = await catalog(dir, logger);
     assert.deepEqual(r.packages, []);
     assert.deepEqual(r.warnings, []);
-    assert.ok(logger.debugs.length >= 6, logger.debugs.join('\n'));
+    assert.ok(logger.debugs.length >= 7, logger.debugs.join('\n'));
+    assert.match(logger.debugs.join('\n'), /section header entry size 65535 is not in 64\.\.256/);
   });
 
   test('a Go binary whose module info is malformed gives one warning naming the file', async () => {
