@@ -29,6 +29,12 @@ import { ZstdFrameSplitter } from './zstd.ts';
 
 /** Longest name or link target accepted, in bytes (Linux PATH_MAX). */
 export const MAX_NAME_BYTES = 4096;
+/**
+ * Output chunk of the decompressors. zlib's default (16 KiB) costs a stream turn per 16 KiB:
+ * gunzip of a 95 MB Debian layer (204 MB of tar) took 0.63–0.73 s with it, 0.36–0.41 s with
+ * 64 KiB and 0.30–0.33 s with 256 KiB (Node 24, bench machine); larger was slower again.
+ */
+export const DECOMPRESS_CHUNK_BYTES = 256 * 1024;
 /** Below this many decompressed bytes the ratio is not checked: an empty tar gzips 1 KiB to ~40 bytes. */
 export const RATIO_FLOOR_BYTES = 64 * 1024 * 1024;
 
@@ -199,9 +205,9 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
     });
     const stages =
       compression === 'gzip'
-        ? pipeline(feed, createGunzip(), counter, tar)
+        ? pipeline(feed, createGunzip({ chunkSize: DECOMPRESS_CHUNK_BYTES }), counter, tar)
         : compression === 'zstd'
-          ? pipeline(feed, new ZstdFrameSplitter(label), createZstdDecompress(), counter, tar)
+          ? pipeline(feed, new ZstdFrameSplitter(label), createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK_BYTES }), counter, tar)
           : pipeline(feed, counter, tar);
     const done = stages.catch((err: unknown) => {
       if (!stopped) throw innerError(err, label, compression);
