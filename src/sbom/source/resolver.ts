@@ -27,6 +27,15 @@ export interface FileResolver {
    * IO_ERROR on failure.
    */
   readRange?(path: string, start: number, length: number): Promise<Buffer>;
+  /**
+   * A hint that the files at `paths` are about to be read: a source that reads in passes (an
+   * image's layers) fetches them together, one pass per layer, rather than one pass per read.
+   * With `ranges`, they will be read only through readRange(), so a file whose first and last
+   * bytes the source already holds is left for readRange() to answer (or fetch on a miss).
+   * Paths that are not files, and files over the size limit, are skipped (reads report them).
+   * Optional: sources that read any file cheaply do not need it. Rejects when a pass fails.
+   */
+  prefetch?(paths: readonly string[], options?: { readonly ranges?: boolean }): Promise<void>;
 }
 
 /** Read a file as UTF-8 text, dropping a BOM and decoding UTF-16 (LE/BE with BOM) as well. */

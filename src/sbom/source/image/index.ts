@@ -10,7 +10,7 @@ import { openDockerArchive } from './docker-archive.ts';
 import { openOciArchive } from './oci-archive.ts';
 import { openOciLayout } from './oci-layout.ts';
 import { openRegistryImage } from './registry.ts';
-import { ImageResolver } from './resolver.ts';
+import { ImageResolver, type ImageResolverOptions } from './resolver.ts';
 import type { ImageOpenOptions, ImageScope, ImageSource, ImageTarget } from './types.ts';
 
 export type { ImageOpenOptions, ImageScope, ImageSource, ImageTarget, ImageTransport } from './types.ts';
@@ -37,12 +37,23 @@ export async function openImageSource(target: ImageTarget, options: ImageOpenOpt
 
 export async function openImageResolver(
   target: ImageTarget,
-  options: ImageOpenOptions & { readonly scope: ImageScope; readonly limits: Limits; readonly logger: Logger },
+  options: ImageOpenOptions & {
+    readonly scope: ImageScope;
+    readonly limits: Limits;
+    readonly logger: Logger;
+    /** What to keep of each file while the layers are indexed (ImageResolverOptions.capture). */
+    readonly capture?: ImageResolverOptions['capture'];
+  },
 ): Promise<OpenedImage> {
   const source = await openImageSource(target, options);
   let resolver: ImageResolver;
   try {
-    resolver = await ImageResolver.open(source, { scope: options.scope, limits: options.limits, logger: options.logger });
+    resolver = await ImageResolver.open(source, {
+      scope: options.scope,
+      limits: options.limits,
+      logger: options.logger,
+      ...(options.capture === undefined ? {} : { capture: options.capture }),
+    });
   } catch (err) {
     await source.close();
     throw err;
