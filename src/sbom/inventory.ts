@@ -9,7 +9,7 @@ import { ALL_CATALOGERS, detectDistro } from './catalogers/index.ts';
 import { mergePackages, mergeRelationships, type Cataloger } from './generic/index.ts';
 import { FsResolver } from './source/directory.ts';
 import type { ImageScope } from './source/image/types.ts';
-import type { FileResolver } from './source/resolver.ts';
+import type { FileRef, FileResolver } from './source/resolver.ts';
 import { parseTarget, type Target } from './target.ts';
 
 export interface InventoryOptions {
@@ -63,12 +63,13 @@ export async function buildInventory(targetInput: string, options: InventoryOpti
   let distro: Distro | undefined;
   try {
     const { resolver } = opened;
-    // An image reads each selected file in one pass per layer rather than one pass per file.
-    if ('prefetch' in resolver && typeof resolver.prefetch === 'function') {
-      const wanted = new Set<string>();
-      for (const c of catalogers) for (const p of c.select(resolver)) wanted.add(p);
-      progress.update(`reading ${wanted.size} files from the image layers`);
-      await (resolver.prefetch as (paths: readonly string[]) => Promise<void>)([...wanted]);
+    // An image reads each selected file in one pass per layer rather than one pass per file;
+    // what the catalogers' wants() named was kept while indexing, so this extracts only the rest
+    // (nothing, when every cataloger says what it wants).
+    if (resolver.prefetch) {
+      const { read, probe } = selected(catalogers, resolver);
+      progress.update(`reading ${read.length + probe.length} files from the image layers`);
+      await Promise.all([resolver.prefetch(read), resolver.prefetch(probe, { ranges: true })]);
     }
     distro = await detectDistro(resolver);
     for (const c of catalogers) {
@@ -121,6 +122,7 @@ async function open(target: Target, options: InventoryOptions & { limits: Limits
     limits,
     logger,
     scope: options.scope ?? DEFAULT_IMAGE_SCOPE,
+    capture: captureFor(options.catalogers ?? ALL_CATALOGERS),
     ...(options.platform === undefined ? {} : { platform: options.platform }),
     ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
     ...(options.creds === undefined ? {} : { creds: options.creds }),
@@ -132,6 +134,42 @@ async function open(target: Target, options: InventoryOptions & { limits: Limits
     source: { kind: 'image', name: imageName(img.description), image: img.description },
     close: () => img.close(),
   };
+}
+
+/**
+ * What an image keeps of each file while its layers are indexed: the whole file when a
+ * cataloger will read it, its ends when catalogers only probe it (ImageResolverOptions.capture).
+ */
+function captureFor(catalogers: readonly Cataloger[]): (path: string, size: number, mode: number) => boolean | 'ends' {
+  const asking = catalogers.flatMap((c) => (c.wants ? [c.wants.bind(c)] : []));
+  return (path, size, mode) => {
+    let probe = false;
+    for (const wants of asking) {
+      const w = wants(path, { size, mode });
+      if (w === 'read') return true;
+      if (w === 'probe') probe = true;
+    }
+    return probe ? 'ends' : false;
+  };
+}
+
+/** The files the catalogers select: those one of them reads whole, and those they only probe. */
+function selected(catalogers: readonly Cataloger[], resolver: FileResolver): { read: string[]; probe: string[] } {
+  const read = new Set<string>();
+  const probe = new Set<string>();
+  for (const c of catalogers) {
+    for (const p of c.select(resolver)) {
+      if (read.has(p)) continue;
+      const ref: (FileRef & { readonly size?: unknown; readonly mode?: unknown }) | undefined = resolver.get(p);
+      const info = typeof ref?.size === 'number' && typeof ref.mode === 'number' ? { size: ref.size, mode: ref.mode } : undefined;
+      if (c.wants?.(p, info) === 'probe') probe.add(p);
+      else {
+        read.add(p);
+        probe.delete(p);
+      }
+    }
+  }
+  return { read: [...read], probe: [...probe] };
 }
 
 /** The image's name for the SBOM subject: the reference without digest, or the layout's base name. */

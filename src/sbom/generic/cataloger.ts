@@ -46,10 +46,32 @@ export interface CatalogResult {
   readonly warnings: readonly Warning[];
 }
 
+/** What a source knows of a file before it lists it (an image's tar header). */
+export interface FileInfo {
+  readonly size: number;
+  readonly mode: number;
+}
+
+/**
+ * How much of a file a cataloger will read: `read` the whole file (read()), `probe` only a few
+ * ranges, most of them near its start and its end (readRange(): ELF headers, the section table),
+ * or nothing (false).
+ */
+export type FileWant = 'read' | 'probe' | false;
+
 export interface Cataloger {
   readonly name: string;
   /** The files of `resolver` this cataloger would parse, in order. */
   select(resolver: FileResolver): readonly string[];
+  /**
+   * A cheap test on one path (and, where the source records them, its size and mode) that says
+   * what select() would pick, before the source's listing exists: an image keeps those bytes
+   * while it indexes its layers rather than reading the layers again (inventory.ts). Optional:
+   * without it, the files the cataloger selects are extracted afterwards. Files a parser reads on
+   * its own beside the selected ones (a lockfile's package.json) need not be named: they are read
+   * on demand.
+   */
+  wants?(path: string, info?: FileInfo): FileWant;
   catalog(ctx: Omit<ParseContext, 'readText'>): Promise<CatalogResult>;
 }
 
@@ -80,6 +102,7 @@ export function genericCataloger(name: string, bindings: readonly ParserBinding[
   const compiled = bindings.map((b) => ({ parse: b.parse, globs: b.globs.map(compileGlob) }));
   const skip = (options.skipUnder ?? DEFAULT_SKIP_UNDER).map((d) => ({ inner: `/${d}/`, first: `${d}/` }));
   const skipped = (path: string): boolean => skip.some((s) => path.startsWith(s.first) || path.includes(s.inner));
+  const globs = compiled.flatMap((c) => c.globs);
 
   /** (path, parser) for every file this cataloger reads, sorted by path; the first binding that matches wins. */
   const jobsFor = (resolver: FileResolver): { path: string; parse: Parser }[] => {
@@ -96,6 +119,10 @@ export function genericCataloger(name: string, bindings: readonly ParserBinding[
   return {
     name,
     select: (resolver) => jobsFor(resolver).map((j) => j.path),
+    wants: (path) => {
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      return globs.some((g) => g.test(path, base)) && !skipped(path) ? 'read' : false;
+    },
     async catalog(base) {
       const ctx: ParseContext = {
         ...base,
@@ -182,11 +209,21 @@ function nameIndex(resolver: FileResolver): ReadonlyMap<string, readonly string[
  * lookup; otherwise the last segment is matched against the tree's distinct file names
  * (far fewer than its paths), and the whole glob only against the paths of those names.
  */
-function compileGlob(glob: string): { candidates(index: ReadonlyMap<string, readonly string[]>): string[] } {
+interface CompiledGlob {
+  /** The paths of the index that match. */
+  candidates(index: ReadonlyMap<string, readonly string[]>): string[];
+  /** Whether one path (whose file name is `base`) matches: the name first, the whole glob only then. */
+  test(path: string, base: string): boolean;
+}
+
+function compileGlob(glob: string): CompiledGlob {
   const last = glob.slice(glob.lastIndexOf('/') + 1);
   const whole = picomatch(glob, { dot: true });
   if (!picomatch.scan(last).isGlob) {
-    return { candidates: (index) => (index.get(last) ?? []).filter((p) => whole(p)) };
+    return {
+      candidates: (index) => (index.get(last) ?? []).filter((p) => whole(p)),
+      test: (path, base) => base === last && whole(path),
+    };
   }
   const nameMatch = picomatch(last, { dot: true });
   // The literal tail after the last wildcard (`*.jar` → `.jar`): a cheap test before the regex.
@@ -199,5 +236,6 @@ function compileGlob(glob: string): { candidates(index: ReadonlyMap<string, read
       }
       return out;
     },
+    test: (path, base) => base.endsWith(suffix) && nameMatch(base) && whole(path),
   };
 }

@@ -109,6 +109,7 @@ export function candidateView(resolver: FileResolver): FileResolver {
   const files = resolver.files().filter((f) => mayBeBinary(f.path) && mayBeExecutable(f));
   let names: Map<string, string[]> | undefined;
   const readRange = resolver.readRange?.bind(resolver);
+  const prefetch = resolver.prefetch?.bind(resolver);
   const layerOf = resolver.layerOf?.bind(resolver);
   view = {
     files: () => files,
@@ -127,6 +128,7 @@ export function candidateView(resolver: FileResolver): FileResolver {
     get: (path) => resolver.get(path),
     read: (path, maxBytes) => resolver.read(path, maxBytes),
     ...(readRange ? { readRange } : {}),
+    ...(prefetch ? { prefetch } : {}),
     ...(layerOf ? { layerOf } : {}),
   };
   views.set(resolver, view);

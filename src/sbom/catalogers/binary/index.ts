@@ -11,9 +11,13 @@
  * (esbuild, turbo, ...), and the name test keeps the `.js`/`.json` bulk from being read.
  */
 import { genericCataloger, type Cataloger, type Parser } from '../../generic/index.ts';
-import { BINARY_GLOBS, candidateView } from './candidates.ts';
+import type { FileResolver } from '../../source/resolver.ts';
+import { BINARY_GLOBS, candidateView, mayBeBinary } from './candidates.ts';
 import { parseCargoAuditable } from './cargo-auditable.ts';
 import { parseGoBinary } from './go-binary.ts';
+import { probeElf, readsPastHeaders } from './probe.ts';
+
+type CatalogContext = Parameters<Cataloger['catalog']>[0];
 
 export { parseGoBinary, goPackages, goPurl, stdlibVersion } from './go-binary.ts';
 export { parseBuildInfo, readRawBuildInfo, type BuildInfo, type GoModule, type RawBuildInfo } from './go-buildinfo.ts';
@@ -25,8 +29,34 @@ function binaryCataloger(name: string, parse: Parser): Cataloger {
   return {
     name,
     select: (resolver) => inner.select(candidateView(resolver)),
-    catalog: (ctx) => inner.catalog({ ...ctx, resolver: candidateView(ctx.resolver) }),
+    // Candidates are only probed (readRange), not read whole: an image keeps their ends.
+    wants: (path, info) => (mayBeBinary(path) && (info === undefined || (info.mode & 0o111) !== 0) ? 'probe' : false),
+    async catalog(ctx) {
+      const view = candidateView(ctx.resolver);
+      if (view.prefetch) await fetchBinaries(view, inner.select(view), ctx);
+      return inner.catalog({ ...ctx, resolver: view });
+    },
   };
+}
+
+/**
+ * For a source that reads in passes (an image): probe every candidate first (from the ends the
+ * source kept, or one pass for the files it did not), then fetch the ELF files whose build info
+ * will be read, together, rather than one pass for each binary's first read past its ends. A
+ * failure is left for each file's own read to report.
+ */
+async function fetchBinaries(view: FileResolver, paths: readonly string[], ctx: CatalogContext): Promise<void> {
+  try {
+    await view.prefetch!(paths, { ranges: true });
+    const elves = await Promise.all(paths.map((p) => probeElf(p, { ...ctx, resolver: view })));
+    const more = paths.filter((_, i) => {
+      const elf = elves[i]?.elf;
+      return elf !== undefined && readsPastHeaders(elf);
+    });
+    if (more.length > 0) await view.prefetch!(more);
+  } catch (err) {
+    ctx.logger.debug(`binary catalogers: prefetch: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export const goBinaryCataloger: Cataloger = binaryCataloger('go-module-binary-cataloger', parseGoBinary);

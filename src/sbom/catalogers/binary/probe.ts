@@ -50,6 +50,15 @@ export async function probeElf(path: string, ctx: Pick<ParseContext, 'resolver' 
   return elf ? { src, elf } : undefined;
 }
 
+/**
+ * Whether either cataloger reads more of this ELF file than its headers: it has one of the
+ * sections they look for (only those are kept), or no section table (Go's build info is then
+ * searched for in the data segment).
+ */
+export function readsPastHeaders(elf: ElfFile): boolean {
+  return !elf.hasSectionTable || elf.sections.size > 0;
+}
+
 async function headersOf(src: ByteSource, logger: ParseContext['logger']): Promise<ElfFile | undefined> {
   try {
     return await readElf(src, await src.read(0, PROBE_BYTES), WANTED);
