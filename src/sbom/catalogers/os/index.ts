@@ -10,7 +10,7 @@
 import type { FileResolver } from '../../source/resolver.ts';
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
 import { APK_DIRS, APK_GLOBS, parseApkInstalled } from './apk.ts';
-import { distroFilesAt, rootOf } from './distro.ts';
+import { DISTRO_FILES, distroFilesAt, rootOf } from './distro.ts';
 import { DPKG_DIR, DPKG_GLOBS, DPKG_STATUS_D_GLOBS, dpkgCompanions, parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
 import { parseRpmdb, RPMDB_DIRS, RPMDB_GLOBS } from './rpm/index.ts';
 import { parseRpmManifest, RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './rpm/manifest.ts';
@@ -30,6 +30,7 @@ function withCompanions(
   inner: Cataloger,
   rootOfDb: (db: string) => string,
   companions: (resolver: FileResolver, root: string) => readonly string[],
+  mayBeCompanion: (path: string) => boolean,
 ): Cataloger {
   return {
     name: inner.name,
@@ -39,8 +40,20 @@ function withCompanions(
       for (const root of new Set(dbs.map(rootOfDb))) for (const c of companions(resolver, root)) out.add(c);
       return [...out];
     },
+    // What select() adds, told from the path alone (an image keeps these while indexing its layers).
+    wants: (path, info) => inner.wants?.(path, info) || (mayBeCompanion(path) ? 'read' : false),
     catalog: (ctx) => inner.catalog(ctx),
   };
+}
+
+/** A path distroFilesAt() may list, under any root. */
+function mayBeDistroFile(path: string): boolean {
+  return DISTRO_FILES.some((f) => f !== 'bin/busybox' && (path === f || path.endsWith(`/${f}`)));
+}
+
+/** A path distroFilesAt() or dpkgCompanions() may list, under any root. */
+function mayBeDpkgCompanion(path: string): boolean {
+  return /(?:^|\/)usr\/share\/doc\/[^/]+\/copyright$/.test(path) || mayBeDistroFile(path);
 }
 
 export const dpkgCataloger: Cataloger = withCompanions(
@@ -50,12 +63,14 @@ export const dpkgCataloger: Cataloger = withCompanions(
   ]),
   (db) => rootOf(db, DPKG_DIR),
   (resolver, root) => [...distroFilesAt(resolver, root), ...dpkgCompanions(resolver, root)],
+  mayBeDpkgCompanion,
 );
 
 export const apkCataloger: Cataloger = withCompanions(
   genericCataloger('apk-db-cataloger', [{ globs: APK_GLOBS, parse: parseApkInstalled }]),
   (db) => rootOf(db, APK_DIRS),
   distroFilesAt,
+  mayBeDistroFile,
 );
 
 export const rpmCataloger: Cataloger = withCompanions(
@@ -65,6 +80,7 @@ export const rpmCataloger: Cataloger = withCompanions(
   ]),
   (db) => rootOf(db, [RPM_MANIFEST_DIR, ...RPMDB_DIRS]),
   distroFilesAt,
+  mayBeDistroFile,
 );
 
 export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
