@@ -21,8 +21,7 @@
  *
  * Targets (from the images issue): the Debian minbase image in under 1 s; peak RSS under
  * 256 MiB for any image size. No peer tool (syft, trivy) is installable on the bench machine
- * (not in Debian's archive, and downloads from their release pages are off limits here), so
- * there is no comparison row.
+ * (neither is in Debian's archive), so there is no comparison row.
  */
 import { createCipheriv } from 'node:crypto';
 import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -497,8 +496,9 @@ ${mdTable(['Image', 'Layers', 'Layers (MB)', 'Median wall (s)', 'Wall range (s)'
 
 ${targets.join('\n')}
 
-No peer tool row: neither syft nor trivy is installable on the bench machine (neither is in
-Debian's archive, and their release downloads are not reachable from it).
+No peer tool row: neither syft nor trivy is installable on the bench machine (\`apt-cache policy
+syft trivy\` finds neither in Debian's archive, where this machine's tools come from), so these
+are Vouch's numbers alone.
 
 Reproduce: \`node_modules/.bin/node bench/image.ts --runs ${opts.runs}${opts.cases.length < CASE_IDS.length ? ` --cases ${opts.cases.join(',')}` : ''}\``;
 }
