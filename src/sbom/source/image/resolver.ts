@@ -565,7 +565,8 @@ export class ImageResolver implements FileResolver {
       // Bad content is final for the layer; an I/O error may pass, so those files may be asked for again.
       if (e.code === 'DIGEST_MISMATCH' || e.code === 'UNSAFE_ARCHIVE' || e.code === 'IMAGE_INVALID') this.failed.set(layer, e);
       else for (const ordinal of batch.keys()) this.extracted.delete(`${layer}:${ordinal}`);
-      await Promise.all([...files.values()].map((f) => rm(f, { force: true })));
+      // Never throws: every waiter below must be settled, or a read would wait forever.
+      await Promise.all([...files.values()].map((f) => rm(f, { force: true }).catch(() => undefined)));
       for (const w of batch.values()) w.reject(e);
     }
   }

@@ -144,6 +144,15 @@ function toEntry(h: Header, ordinal: number, label: string): TarEntry {
   return { ordinal, path, type, size, mode, linkname };
 }
 
+/**
+ * Why the parsing side is torn down on purpose (stopped early, or failed). Its input is always
+ * destroyed *with* an error: node:stream's pipeline never settles when its source is destroyed
+ * without one after it has ended but before it has emitted 'end' (bytes still buffered because
+ * a later stage is busy): it then waits for an 'end' that never comes, and with nothing else
+ * to do Node exits on the unsettled await (exit 13).
+ */
+class Teardown extends Error {}
+
 /** Errors of zlib and tar-stream → UNSAFE_ARCHIVE with a message that says what broke. */
 function innerError(err: unknown, label: string, compression: Compression): VouchError {
   if (err instanceof VouchError) return err as VouchError;
@@ -196,7 +205,7 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
           if (options.done?.() === true) {
             // No more entries: end the parsing side; the loop below drains the blob.
             stopped = true;
-            feed.destroy();
+            feed.destroy(new Teardown('stopped'));
             tar.destroy();
           } else next();
         },
@@ -248,7 +257,7 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
   let failure: unknown;
   const fail = (err: unknown): void => {
     failure ??= err;
-    inner?.feed.destroy();
+    inner?.feed.destroy(new Teardown('failed'));
   };
   /** Start the decompress-and-parse side on the first bytes; returns them. */
   const begin = (): Buffer => {
@@ -298,7 +307,7 @@ export async function streamLayer(raw: Readable, options: StreamLayerOptions): P
     if (failure !== undefined) throw failure as Error;
   } finally {
     if (inner) {
-      if (!inner.feed.destroyed && !inner.feed.writableFinished) inner.feed.destroy();
+      if (!inner.feed.destroyed && !inner.feed.writableFinished) inner.feed.destroy(new Teardown('failed'));
       await inner.done.catch(() => undefined);
     }
     await current?.catch(() => undefined);
