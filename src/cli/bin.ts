@@ -11,4 +11,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 const { main } = await import('./main.ts');
+const { guardUnsettled } = await import('./unsettled.ts');
+// An await that never settles is an internal error (exit 3), not Node's warning and exit 13.
+const settled = guardUnsettled(process, process.stderr);
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+settled();
