@@ -228,14 +228,36 @@ function compileGlob(glob: string): CompiledGlob {
   const nameMatch = picomatch(last, { dot: true });
   // The literal tail after the last wildcard (`*.jar` → `.jar`): a cheap test before the regex.
   const suffix = /[*?\]}]([^*?[\]{}()!+@]*)$/.exec(last)?.[1] ?? '';
+  const inDir = literalParent(glob);
   return {
     candidates: (index) => {
       const out: string[] = [];
       for (const [name, paths] of index) {
-        if (name.endsWith(suffix) && nameMatch(name)) for (const p of paths) if (whole(p)) out.push(p);
+        if (!name.endsWith(suffix)) continue;
+        // The name's regex only once one of its paths is in the glob's folder (a negation matches most names).
+        let named: boolean | undefined;
+        for (const p of paths) if (inDir(p) && (named ??= nameMatch(name)) && whole(p)) out.push(p);
       }
       return out;
     },
-    test: (path, base) => base.endsWith(suffix) && nameMatch(base) && whole(path),
+    test: (path, base) => base.endsWith(suffix) && inDir(path) && nameMatch(base) && whole(path),
   };
+}
+
+/**
+ * A cheap necessary condition on a path from the literal folders a glob names just before its
+ * file name (`**\/var/lib/dpkg/status.d/!(*.md5sums)` → the path holds `var/lib/dpkg/status.d/`
+ * at its start or after a `/`): a name pattern that matches most names (a negation) then costs
+ * a substring search per path rather than the whole glob's regex.
+ */
+function literalParent(glob: string): (path: string) => boolean {
+  const segments = glob.split('/').slice(0, -1);
+  let start = segments.length;
+  while (start > 0 && !picomatch.scan(segments[start - 1]!).isGlob) start--;
+  // Only after a `**` (or at the start) is the folder's place in the path free: other globs keep the whole-glob test alone.
+  if (start === segments.length || (start > 0 && segments[start - 1] !== '**')) return () => true;
+  const dirs = `${segments.slice(start).join('/')}/`;
+  if (start === 0) return (path) => path.startsWith(dirs);
+  const inner = `/${dirs}`;
+  return (path) => path.startsWith(dirs) || path.includes(inner);
 }

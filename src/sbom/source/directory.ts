@@ -27,7 +27,8 @@ export interface SourceOptions {
 }
 
 interface Entry extends FileRef {
-  readonly abs: string;
+  /** Where to read it, when not at the root plus its path (an in-root symlink's target). */
+  readonly abs?: string;
 }
 
 /** The walk's output: files in order, by path, and by file name. */
@@ -36,8 +37,9 @@ class FileIndex {
   readonly byPath = new Map<string, Entry>();
   readonly names = new Map<string, string[]>();
 
-  add(path: string, name: string, abs: string): void {
-    const e = { path, abs };
+  add(path: string, name: string, abs?: string): void {
+    // Most entries hold only their path: the absolute one is made at read time (48k fewer strings on a large tree).
+    const e: Entry = abs === undefined ? { path } : { path, abs };
     this.entries.push(e);
     this.byPath.set(path, e);
     const list = this.names.get(name);
@@ -57,6 +59,7 @@ export class FsResolver implements FileResolver {
   private readonly sorted: readonly FileRef[];
   private readonly names: Map<string, string[]>;
   private readonly maxFileBytes: number;
+  private readonly rootPrefix: string;
 
   /** `files` must already be in walk order (see walk()); the indexes are filled as the walk goes. */
   private constructor(root: string, files: FileIndex, warnings: Warning[], maxFileBytes: number) {
@@ -66,6 +69,11 @@ export class FsResolver implements FileResolver {
     this.names = files.names;
     this.warnings = warnings;
     this.maxFileBytes = maxFileBytes;
+    this.rootPrefix = root.endsWith(sep) ? root : root + sep;
+  }
+
+  private absOf(entry: Entry): string {
+    return entry.abs ?? this.rootPrefix + (sep === '/' ? entry.path : entry.path.replaceAll('/', sep));
   }
 
   files(): readonly FileRef[] {
@@ -97,7 +105,7 @@ export class FsResolver implements FileResolver {
     }
     let fd: number | undefined;
     try {
-      fd = openSync(entry.abs, 'r');
+      fd = openSync(this.absOf(entry), 'r');
       // Allocate only what the file holds from `start`, not what was asked.
       const want = Math.min(length, Math.max(0, fstatSync(fd).size - start));
       const buf = Buffer.allocUnsafe(want);
@@ -120,7 +128,7 @@ export class FsResolver implements FileResolver {
     if (!entry) throw new VouchError('IO_ERROR', `${path}: not in source`);
     let fd: number | undefined;
     try {
-      fd = openSync(entry.abs, 'r');
+      fd = openSync(this.absOf(entry), 'r');
       const { size } = fstatSync(fd);
       if (size > maxBytes) {
         throw new VouchError('LIMIT_EXCEEDED', `${path}: ${size} bytes is over the ${maxBytes}-byte limit, skipped`);
@@ -179,12 +187,12 @@ export class FsResolver implements FileResolver {
           return;
         }
         const relPath = rel === '' ? d.name : `${rel}/${d.name}`;
-        const abs = absDir + sep + d.name;
         if (d.isDirectory()) {
-          if (!exclude.has(d.name)) visit(abs, relPath, depth + 1);
+          if (!exclude.has(d.name)) visit(absDir + sep + d.name, relPath, depth + 1);
         } else if (d.isFile()) {
-          files.add(relPath, d.name, abs);
+          files.add(relPath, d.name);
         } else if (d.isSymbolicLink()) {
+          const abs = absDir + sep + d.name;
           let target: string;
           try {
             target = realpathSync(abs);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import picomatch from 'picomatch';
 import { resolveLimits, silentLogger } from '../../../src/core/index.ts';
 import type { Package } from '../../../src/formats/model/index.ts';
 import {
@@ -14,7 +15,7 @@ import {
   normalizeLicenses,
 } from '../../../src/sbom/generic/index.ts';
 import { FsResolver } from '../../../src/sbom/source/directory.ts';
-import { decodeText, joinPath } from '../../../src/sbom/source/resolver.ts';
+import { decodeText, joinPath, type FileResolver } from '../../../src/sbom/source/resolver.ts';
 import { parseTarget } from '../../../src/sbom/target.ts';
 
 let dir: string;
@@ -102,6 +103,21 @@ describe('generic cataloger', () => {
     assert.equal(r.warnings.length, 1);
     assert.equal(r.warnings[0]!.location.path, 'a/b/big-lock.txt');
     assert.match(r.warnings[0]!.message, /over the 1000-byte limit/);
+  });
+
+  test('globs with literal folders before a name pattern select what picomatch matches, by select() and wants()', () => {
+    const paths = ['a/b/x.txt', 'a/b/x.md', 'xa/b/y.txt', 'q/a/b/z.txt', 'q/a/b/c/w.txt', 'q/xa/b/u.txt', 'b/v.txt', 'a/b'];
+    const resolver: FileResolver = {
+      files: () => paths.map((path) => ({ path })),
+      get: (path) => (paths.includes(path) ? { path } : undefined),
+      read: () => Promise.reject(new Error('not read')),
+    };
+    for (const glob of ['**/a/b/!(*.md)', 'a/b/*.txt', '**/a/*/!(*.md)', 'q/**/b/*', '**/b/*.txt']) {
+      const c = genericCataloger('t', [{ globs: [glob], parse }], { skipUnder: [] });
+      const expected = paths.filter((p) => picomatch(glob, { dot: true })(p)).sort();
+      assert.deepEqual(c.select(resolver), expected, glob);
+      assert.deepEqual(paths.filter((p) => c.wants?.(p) === 'read').sort(), expected, glob);
+    }
   });
 
   test('a parser that throws a line-aware error gives the line', async () => {
