@@ -34,11 +34,16 @@ export interface ParseContext {
 
 export type Parser = (path: string, ctx: ParseContext) => Promise<ParseResult> | ParseResult;
 
-export interface ParserBinding {
+/**
+ * Globs and the parser of the files they match: the parser itself (`parse`), or a loader of it
+ * (`load`, a dynamic import) that runs only when the cataloger has files to read, so a scan
+ * loads only the parsers (and their libraries) of the ecosystems the source holds. select() and
+ * wants() never load a parser.
+ */
+export type ParserBinding = {
   /** picomatch globs matched against the POSIX path relative to the source root. */
   readonly globs: readonly string[];
-  readonly parse: Parser;
-}
+} & ({ readonly parse: Parser } | { readonly load: () => Promise<Parser> });
 
 export interface CatalogResult {
   readonly packages: readonly Package[];
@@ -99,21 +104,25 @@ export interface GenericCatalogerOptions {
 export const DEFAULT_SKIP_UNDER: readonly string[] = ['node_modules'];
 
 export function genericCataloger(name: string, bindings: readonly ParserBinding[], options: GenericCatalogerOptions = {}): Cataloger {
-  const compiled = bindings.map((b) => ({ parse: b.parse, globs: b.globs.map(compileGlob) }));
+  const compiled = bindings.map((b) => {
+    let loaded: Promise<Parser> | undefined;
+    const parser = 'parse' in b ? (): Promise<Parser> => Promise.resolve(b.parse) : (): Promise<Parser> => (loaded ??= b.load());
+    return { parser, globs: b.globs.map(compileGlob) };
+  });
   const skip = (options.skipUnder ?? DEFAULT_SKIP_UNDER).map((d) => ({ inner: `/${d}/`, first: `${d}/` }));
   const skipped = (path: string): boolean => skip.some((s) => path.startsWith(s.first) || path.includes(s.inner));
   const globs = compiled.flatMap((c) => c.globs);
 
   /** (path, parser) for every file this cataloger reads, sorted by path; the first binding that matches wins. */
-  const jobsFor = (resolver: FileResolver): { path: string; parse: Parser }[] => {
+  const jobsFor = (resolver: FileResolver): { path: string; parser: () => Promise<Parser> }[] => {
     const index = nameIndex(resolver);
-    const chosen = new Map<string, Parser>();
+    const chosen = new Map<string, () => Promise<Parser>>();
     for (const c of compiled) {
       for (const g of c.globs) {
-        for (const path of g.candidates(index)) if (!chosen.has(path) && !skipped(path)) chosen.set(path, c.parse);
+        for (const path of g.candidates(index)) if (!chosen.has(path) && !skipped(path)) chosen.set(path, c.parser);
       }
     }
-    return [...chosen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, parse]) => ({ path, parse }));
+    return [...chosen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, parser]) => ({ path, parser }));
   };
 
   return {
@@ -135,7 +144,7 @@ export function genericCataloger(name: string, bindings: readonly ParserBinding[
         while (next < jobs.length) {
           const i = next++;
           const job = jobs[i]!;
-          results[i] = await runParser(name, job.path, job.parse, ctx);
+          results[i] = await runParser(name, job.path, await job.parser(), ctx);
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));

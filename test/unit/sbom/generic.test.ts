@@ -120,6 +120,25 @@ describe('generic cataloger', () => {
     }
   });
 
+  test('a binding with load() loads its parser once, only when the cataloger has files to read', async () => {
+    const resolver = await FsResolver.fromDirectory(dir, { limits: resolveLimits({ maxFileBytes: 1000 }) });
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return Promise.resolve(parse);
+    };
+    const none = genericCataloger('t', [{ globs: ['**/no-such-file.txt'], load }]);
+    assert.deepEqual(none.select(resolver), []);
+    assert.deepEqual((await none.catalog({ resolver, limits: resolveLimits(), logger: silentLogger })).packages, []);
+    const some = genericCataloger('t', [{ globs: ['**/*lock.txt'], load }]);
+    assert.equal(some.wants?.('a/lock.txt'), 'read');
+    assert.equal(some.select(resolver).length, 4);
+    assert.equal(loads, 0);
+    const r = await some.catalog({ resolver, limits: resolveLimits({ maxFileBytes: 1000 }), logger: silentLogger });
+    assert.deepEqual(r.packages.map((p) => p.name), ['two', 'one', 'one']);
+    assert.equal(loads, 1);
+  });
+
   test('a parser that throws a line-aware error gives the line', async () => {
     const c = genericCataloger('t', [{ globs: ['**/big-lock.txt'], parse }]);
     const resolver = await FsResolver.fromDirectory(dir, { limits: resolveLimits() });

@@ -13,19 +13,15 @@
 import { genericCataloger, type Cataloger, type Parser } from '../../generic/index.ts';
 import type { FileResolver } from '../../source/resolver.ts';
 import { BINARY_GLOBS, candidateView, mayBeBinary } from './candidates.ts';
-import { parseCargoAuditable } from './cargo-auditable.ts';
-import { parseGoBinary } from './go-binary.ts';
 import { probeElf, readsPastHeaders } from './probe.ts';
 
 type CatalogContext = Parameters<Cataloger['catalog']>[0];
 
-export { parseGoBinary, goPackages, goPurl, stdlibVersion } from './go-binary.ts';
-export { parseBuildInfo, readRawBuildInfo, type BuildInfo, type GoModule, type RawBuildInfo } from './go-buildinfo.ts';
-export { parseCargoAuditable, auditablePackages, inflateAuditData, MAX_AUDIT_JSON_BYTES } from './cargo-auditable.ts';
 export { candidateView, mayBeBinary } from './candidates.ts';
 
-function binaryCataloger(name: string, parse: Parser): Cataloger {
-  const inner = genericCataloger(name, [{ globs: BINARY_GLOBS, parse }], { skipUnder: [] });
+/** `load`: the parser, loaded on demand (ParserBinding.load) when the source holds candidates. */
+function binaryCataloger(name: string, load: () => Promise<Parser>): Cataloger {
+  const inner = genericCataloger(name, [{ globs: BINARY_GLOBS, load }], { skipUnder: [] });
   return {
     name,
     select: (resolver) => inner.select(candidateView(resolver)),
@@ -59,7 +55,7 @@ async function fetchBinaries(view: FileResolver, paths: readonly string[], ctx: 
   }
 }
 
-export const goBinaryCataloger: Cataloger = binaryCataloger('go-module-binary-cataloger', parseGoBinary);
-export const cargoAuditableCataloger: Cataloger = binaryCataloger('cargo-auditable-binary-cataloger', parseCargoAuditable);
+export const goBinaryCataloger: Cataloger = binaryCataloger('go-module-binary-cataloger', async () => (await import('./go-binary.ts')).parseGoBinary);
+export const cargoAuditableCataloger: Cataloger = binaryCataloger('cargo-auditable-binary-cataloger', async () => (await import('./cargo-auditable.ts')).parseCargoAuditable);
 
 export const catalogers: readonly Cataloger[] = [goBinaryCataloger, cargoAuditableCataloger];

@@ -1,11 +1,9 @@
+// Parsers are loaded on demand (ParserBinding.load): only when a source holds their files.
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
-import { parseGoMod, parseGoSumFile } from './parse.ts';
-
-export { parseGoMod, parseGoSumFile, golangPurl } from './parse.ts';
 
 export const goModCataloger: Cataloger = genericCataloger('go-module-file-cataloger', [
-  { globs: ['**/go.mod'], parse: parseGoMod },
-  { globs: ['**/go.sum'], parse: parseGoSumFile },
+  { globs: ['**/go.mod'], load: async () => (await import('./parse.ts')).parseGoMod },
+  { globs: ['**/go.sum'], load: async () => (await import('./parse.ts')).parseGoSumFile },
 ]);
 
 export const catalogers: readonly Cataloger[] = [goModCataloger];

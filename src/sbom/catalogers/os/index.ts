@@ -12,14 +12,11 @@ import { genericCataloger, type Cataloger } from '../../generic/index.ts';
 import { APK_DIRS, APK_GLOBS, parseApkInstalled } from './apk.ts';
 import { DISTRO_FILES, distroFilesAt, rootOf } from './distro.ts';
 import { DPKG_DIR, DPKG_GLOBS, DPKG_STATUS_D_GLOBS, dpkgCompanions, parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
-import { parseRpmdb, RPMDB_DIRS, RPMDB_GLOBS } from './rpm/index.ts';
-import { parseRpmManifest, RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './rpm/manifest.ts';
+import { RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS, RPMDB_DIRS, RPMDB_GLOBS } from './rpm/globs.ts';
 
 export { detectDistro, detectDistroAt, DISTRO_FILES, parseOsRelease, distroFromOsRelease } from './distro.ts';
 export { parseDpkgStatus, parseDpkgStatusD } from './dpkg.ts';
 export { parseApkInstalled } from './apk.ts';
-export { parseRpmdb, parseRpmHeader, rpmdbBlobs } from './rpm/index.ts';
-export { parseRpmManifest } from './rpm/manifest.ts';
 export { licensesFromCopyright } from './dep5.ts';
 
 /**
@@ -75,8 +72,9 @@ export const apkCataloger: Cataloger = withCompanions(
 
 export const rpmCataloger: Cataloger = withCompanions(
   genericCataloger('rpm-db-cataloger', [
-    { globs: RPMDB_GLOBS, parse: parseRpmdb },
-    { globs: RPM_MANIFEST_GLOBS, parse: parseRpmManifest },
+    // rpm's parsers (and their libraries) are loaded only when a source holds an rpm database.
+    { globs: RPMDB_GLOBS, load: async () => (await import('./rpm/index.ts')).parseRpmdb },
+    { globs: RPM_MANIFEST_GLOBS, load: async () => (await import('./rpm/manifest.ts')).parseRpmManifest },
   ]),
   (db) => rootOf(db, [RPM_MANIFEST_DIR, ...RPMDB_DIRS]),
   distroFilesAt,

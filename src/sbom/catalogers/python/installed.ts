@@ -23,7 +23,7 @@ import { dirOf, type FileResolver } from '../../source/resolver.ts';
 import { isValidName, normalizeName, pypiPackage, pypiPurl } from './common.ts';
 import { markerNeedsExtra, parseRequirement } from './pep508.ts';
 
-export const INSTALLED_GLOBS: readonly string[] = ['**/*.dist-info/METADATA', '**/*.egg-info/PKG-INFO', '**/*.egg-info', '**/EGG-INFO/PKG-INFO'];
+export { INSTALLED_GLOBS } from './globs.ts';
 
 /** Most header fields read from one metadata file. */
 export const MAX_HEADERS = 10_000;

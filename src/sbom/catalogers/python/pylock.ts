@@ -13,7 +13,7 @@ import type { Hash, Scope, Warning } from '../../../formats/model/index.ts';
 import { FileParseError, type PackageInput, type ParseContext, type ParseResult } from '../../generic/index.ts';
 import { HashSet, isTable, isValidName, LockGraph, makeHash, parseToml, pypiPackage, str, strings, tables, type DepRef, type Table } from './common.ts';
 
-export const PYLOCK_GLOBS: readonly string[] = ['**/pylock.toml', '**/pylock.*.toml'];
+export { PYLOCK_GLOBS } from './globs.ts';
 
 export async function parsePylock(path: string, ctx: ParseContext): Promise<ParseResult> {
   const doc = parseToml(await ctx.readText(path));

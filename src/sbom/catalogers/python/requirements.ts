@@ -22,7 +22,7 @@ import { dirOf, joinPath } from '../../source/resolver.ts';
 import { HashSet, isValidName, normalizeName, parseHashString, pypiPackage } from './common.ts';
 import { formatSpecifiers, parseRequirement, pinnedVersion } from './pep508.ts';
 
-export const REQUIREMENTS_GLOBS: readonly string[] = ['**/*requirements*.txt', '**/requirements/*.txt'];
+export { REQUIREMENTS_GLOBS } from './globs.ts';
 
 /** Deepest chain of `-r`/`-c` includes followed. */
 export const MAX_INCLUDE_DEPTH = 16;

@@ -1,10 +1,8 @@
+// The parser is loaded on demand (ParserBinding.load): only when a source holds its files.
 import { genericCataloger, type Cataloger } from '../../generic/index.ts';
-import { parseCargoLock } from './cargo-lock.ts';
-
-export { cargoPurl, parseCargoLock } from './cargo-lock.ts';
 
 export const cargoLockCataloger: Cataloger = genericCataloger('rust-cargo-lock-cataloger', [
-  { globs: ['**/Cargo.lock'], parse: parseCargoLock },
+  { globs: ['**/Cargo.lock'], load: async () => (await import('./cargo-lock.ts')).parseCargoLock },
 ]);
 
 export const catalogers: readonly Cataloger[] = [cargoLockCataloger];

@@ -24,14 +24,14 @@ import { dirOf, joinPath } from '../../../source/resolver.ts';
 import { detectDistroAt, rootOf } from '../distro.ts';
 import { osPurl } from '../purl.ts';
 import { berkeleyDbValues, isBerkeleyDbHash } from './bdb.ts';
+import { RPMDB_DIRS, RPMDB_FILES } from './globs.ts';
 import { parseRpmHeader, type RpmHeader } from './header.ts';
 import { isSqlite, sqliteBlobs } from './sqlite.ts';
 
 export { parseRpmHeader, type RpmHeader } from './header.ts';
 
-export const RPMDB_DIRS: readonly string[] = ['var/lib/rpm/', 'usr/lib/sysimage/rpm/'];
-const DB_FILES = ['rpmdb.sqlite', 'Packages.db', 'Packages'] as const;
-export const RPMDB_GLOBS: readonly string[] = RPMDB_DIRS.flatMap((d) => DB_FILES.map((f) => `**/${d}${f}`));
+export { RPMDB_DIRS, RPMDB_GLOBS } from './globs.ts';
+const DB_FILES = RPMDB_FILES;
 
 const NDB_MAGIC = 0x506d7052; // "RpmP", little-endian
 

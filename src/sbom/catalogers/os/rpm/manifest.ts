@@ -10,8 +10,9 @@ import { FileParseError, type PackageInput, type ParseContext, type ParseResult 
 import { detectDistroAt, rootOf } from '../distro.ts';
 import { rpmPackage } from './index.ts';
 
-export const RPM_MANIFEST_DIR = 'var/lib/rpmmanifest/';
-export const RPM_MANIFEST_GLOBS: readonly string[] = [`**/${RPM_MANIFEST_DIR}container-manifest-2`];
+import { RPM_MANIFEST_DIR } from './globs.ts';
+
+export { RPM_MANIFEST_DIR, RPM_MANIFEST_GLOBS } from './globs.ts';
 
 export async function parseRpmManifest(path: string, ctx: ParseContext): Promise<ParseResult> {
   const text = await ctx.readText(path);

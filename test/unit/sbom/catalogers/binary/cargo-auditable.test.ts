@@ -5,14 +5,9 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { resolveLimits, VouchError, type Logger } from '../../../../../src/core/index.ts';
-import {
-  auditablePackages,
-  cargoAuditableCataloger,
-  catalogers,
-  inflateAuditData,
-  MAX_AUDIT_JSON_BYTES,
-} from '../../../../../src/sbom/catalogers/binary/index.ts';
-import { cargoPurl } from '../../../../../src/sbom/catalogers/rust/index.ts';
+import { cargoAuditableCataloger, catalogers } from '../../../../../src/sbom/catalogers/binary/index.ts';
+import { auditablePackages, inflateAuditData, MAX_AUDIT_JSON_BYTES } from '../../../../../src/sbom/catalogers/binary/cargo-auditable.ts';
+import { cargoPurl } from '../../../../../src/sbom/catalogers/rust/cargo-lock.ts';
 import { FileParseError, type CatalogResult } from '../../../../../src/sbom/generic/index.ts';
 import { FsResolver } from '../../../../../src/sbom/source/directory.ts';
 import { buildElf, hasObjcopy, objcopyAddSection, PF_R, PF_W, systemElf } from './elf-builder.ts';

@@ -5,16 +5,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { resolveLimits, type Logger } from '../../../../../src/core/index.ts';
 import type { Package } from '../../../../../src/formats/model/index.ts';
-import {
-  goBinaryCataloger,
-  goPackages,
-  goPurl,
-  parseBuildInfo,
-  parseGoBinary,
-  stdlibVersion,
-} from '../../../../../src/sbom/catalogers/binary/index.ts';
+import { goBinaryCataloger } from '../../../../../src/sbom/catalogers/binary/index.ts';
+import { goPackages, goPurl, parseGoBinary, stdlibVersion } from '../../../../../src/sbom/catalogers/binary/go-binary.ts';
+import { parseBuildInfo } from '../../../../../src/sbom/catalogers/binary/go-buildinfo.ts';
 import { unquote, uvarint as readUvarint } from '../../../../../src/sbom/catalogers/binary/go-buildinfo.ts';
-import { golangPurl, parseGoMod } from '../../../../../src/sbom/catalogers/golang/index.ts';
+import { golangPurl, parseGoMod } from '../../../../../src/sbom/catalogers/golang/parse.ts';
 import { FileParseError, mergePackages, type CatalogResult, type PackageInput, type ParseResult } from '../../../../../src/sbom/generic/index.ts';
 import { FsResolver } from '../../../../../src/sbom/source/directory.ts';
 import { parseFixture } from '../../../../helpers/catalog.ts';

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { catalogers, parseDepsJson, parsePackagesConfig, parsePackagesLock } from '../../../../../src/sbom/catalogers/dotnet/index.ts';
+import { catalogers } from '../../../../../src/sbom/catalogers/dotnet/index.ts';
+import { parseDepsJson } from '../../../../../src/sbom/catalogers/dotnet/deps-json.ts';
+import { parsePackagesConfig } from '../../../../../src/sbom/catalogers/dotnet/packages-config.ts';
+import { parsePackagesLock } from '../../../../../src/sbom/catalogers/dotnet/packages-lock.ts';
 import { sha512Hash } from '../../../../../src/sbom/catalogers/dotnet/nuget.ts';
 import { FileParseError, type Parser, type ParseResult } from '../../../../../src/sbom/generic/index.ts';
 import { catalogDir, LOCKFILES, loadExpected, parseFixture } from '../../../../helpers/catalog.ts';

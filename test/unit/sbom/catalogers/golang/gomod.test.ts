@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { VouchError } from '../../../../../src/core/index.ts';
 import { FileParseError, mergePackages, type ParseResult, type Parser } from '../../../../../src/sbom/generic/index.ts';
-import { goModCataloger, parseGoMod, parseGoSumFile } from '../../../../../src/sbom/catalogers/golang/index.ts';
+import { goModCataloger } from '../../../../../src/sbom/catalogers/golang/index.ts';
+import { parseGoMod, parseGoSumFile } from '../../../../../src/sbom/catalogers/golang/parse.ts';
 import { canonicalVersion, parseModFile } from '../../../../../src/sbom/catalogers/golang/modfile.ts';
 import { catalogDir, LOCKFILES, loadExpected, parseFixture } from '../../../../helpers/catalog.ts';
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Scope } from '../../../../../src/formats/model/index.ts';
-import { javascriptLockCataloger, parsePackageLock } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { javascriptLockCataloger } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { parsePackageLock } from '../../../../../src/sbom/catalogers/javascript/package-lock.ts';
 import { catalogDir, parseFixture } from '../../../../helpers/catalog.ts';
 import {
   NPM,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { Scope } from '../../../../../src/formats/model/index.ts';
-import { parsePnpmLock } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { parsePnpmLock } from '../../../../../src/sbom/catalogers/javascript/pnpm-lock.ts';
 import { parseFixture } from '../../../../helpers/catalog.ts';
 import {
   NPM,

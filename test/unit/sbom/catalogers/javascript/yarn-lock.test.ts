@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { javascriptLockCataloger, parseYarnLock } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { javascriptLockCataloger } from '../../../../../src/sbom/catalogers/javascript/index.ts';
+import { parseYarnLock } from '../../../../../src/sbom/catalogers/javascript/yarn-lock.ts';
 import { catalogDir, parseFixture } from '../../../../helpers/catalog.ts';
 import {
   assertConsistent,

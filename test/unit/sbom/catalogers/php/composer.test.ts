@@ -6,12 +6,8 @@ import { after, describe, test } from 'node:test';
 import { VouchError } from '../../../../../src/core/index.ts';
 import { canonicalPurl } from '../../../../../src/formats/purl/index.ts';
 import { FileParseError, type ParseResult, type Parser } from '../../../../../src/sbom/generic/index.ts';
-import {
-  catalogers,
-  composerLicenses,
-  parseComposerLock,
-  parseInstalledJson,
-} from '../../../../../src/sbom/catalogers/php/index.ts';
+import { catalogers } from '../../../../../src/sbom/catalogers/php/index.ts';
+import { composerLicenses, parseComposerLock, parseInstalledJson } from '../../../../../src/sbom/catalogers/php/composer.ts';
 import { catalogDir, LOCKFILES, loadExpected, parseFixture } from '../../../../helpers/catalog.ts';
 
 const PHP = join(LOCKFILES, 'php');

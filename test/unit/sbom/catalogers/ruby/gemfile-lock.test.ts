@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import { VouchError } from '../../../../../src/core/index.ts';
 import { parsePurl } from '../../../../../src/formats/purl/index.ts';
 import { FileParseError, type ParseResult } from '../../../../../src/sbom/generic/index.ts';
-import { gemfileLockCataloger, parseGemfileLock } from '../../../../../src/sbom/catalogers/ruby/index.ts';
+import { gemfileLockCataloger } from '../../../../../src/sbom/catalogers/ruby/index.ts';
+import { parseGemfileLock } from '../../../../../src/sbom/catalogers/ruby/gemfile-lock.ts';
 import { catalogDir, LOCKFILES, loadExpected, parseFixture } from '../../../../helpers/catalog.ts';
 
 const RUBY = join(LOCKFILES, 'ruby');

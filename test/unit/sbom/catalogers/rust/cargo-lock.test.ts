@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import { VouchError } from '../../../../../src/core/index.ts';
 import { canonicalPurl, parsePurl } from '../../../../../src/formats/purl/index.ts';
 import { FileParseError, type ParseResult } from '../../../../../src/sbom/generic/index.ts';
-import { cargoLockCataloger, cargoPurl, parseCargoLock } from '../../../../../src/sbom/catalogers/rust/index.ts';
+import { cargoLockCataloger } from '../../../../../src/sbom/catalogers/rust/index.ts';
+import { cargoPurl, parseCargoLock } from '../../../../../src/sbom/catalogers/rust/cargo-lock.ts';
 import { catalogDir, LOCKFILES, loadExpected, parseFixture } from '../../../../helpers/catalog.ts';
 
 const RUST = join(LOCKFILES, 'rust');
