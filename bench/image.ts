@@ -48,6 +48,8 @@ import {
   run,
   runOk,
   tail,
+  pickList,
+  runsAndTimeout,
   upsertSection,
 } from './lib/harness.ts';
 
@@ -131,15 +133,9 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     process.stdout.write(HELP);
     return undefined;
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new BenchError(`--runs must be an integer from 1 to 100, not "${values.runs}"`);
-  const timeout = Number(values.timeout);
-  if (!(timeout > 0)) throw new BenchError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
-  const cases = values.cases.split(',').map((c) => c.trim());
-  for (const c of cases) {
-    if (!(CASE_IDS as readonly string[]).includes(c)) throw new BenchError(`--cases: unknown case "${c}" (known: ${CASE_IDS.join(', ')})`);
-  }
-  return { runs, cases: cases as CaseId[], timeoutMs: timeout * 1000, build: values.build, write: values.write };
+  const { runs, timeoutMs } = runsAndTimeout(values);
+  const cases = pickList(values.cases, CASE_IDS, 'cases', 'case');
+  return { runs, cases, timeoutMs, build: values.build, write: values.write };
 }
 
 function need(cmd: string, why: string): void {

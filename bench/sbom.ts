@@ -40,6 +40,8 @@ import {
   run,
   runOk,
   tail,
+  pickList,
+  runsAndTimeout,
   upsertSection,
   WORK,
 } from './lib/harness.ts';
@@ -101,18 +103,12 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     process.stdout.write(HELP);
     return undefined;
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new BenchError(`--runs must be an integer from 1 to 100, not "${values.runs}"`);
-  const timeout = Number(values.timeout);
-  if (!(timeout > 0)) throw new BenchError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
-  const tools = values.tools.split(',').map((t) => t.trim());
-  for (const t of tools) {
-    if (!(TOOL_IDS as readonly string[]).includes(t)) throw new BenchError(`--tools: unknown tool "${t}" (known: ${TOOL_IDS.join(', ')})`);
-  }
+  const { runs, timeoutMs } = runsAndTimeout(values);
+  const tools = pickList(values.tools, TOOL_IDS, 'tools', 'tool');
   return {
     runs,
-    tools: tools as ToolId[],
-    timeoutMs: timeout * 1000,
+    tools,
+    timeoutMs,
     reinstall: values.reinstall,
     build: values.build,
     write: values.write,

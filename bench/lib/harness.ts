@@ -241,3 +241,21 @@ export function writeText(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
 }
+
+/** `--runs` and `--timeout` as every bench script takes them. */
+export function runsAndTimeout(values: { readonly runs: string; readonly timeout: string }): { runs: number; timeoutMs: number } {
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new BenchError(`--runs must be an integer from 1 to 100, not "${values.runs}"`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new BenchError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
+  return { runs, timeoutMs: timeout * 1000 };
+}
+
+/** A comma-separated `--FLAG a,b` list, each item one of `known`. */
+export function pickList<T extends string>(raw: string, known: readonly T[], flag: string, noun: string): T[] {
+  const items = raw.split(',').map((c) => c.trim());
+  for (const c of items) {
+    if (!(known as readonly string[]).includes(c)) throw new BenchError(`--${flag}: unknown ${noun} "${c}" (known: ${known.join(', ')})`);
+  }
+  return items as T[];
+}
