@@ -1,0 +1,2 @@
+export * from './version/index.ts';
+export * from './db/index.ts';
