@@ -1,0 +1,82 @@
+/**
+ * Advisory sources on disk: a single OSV JSON file, a folder of them (walked without following
+ * symbolic links), or an OSV `all.zip`. Each has a SHA-256 digest computed by streaming, so an
+ * unchanged source is recognised without parsing it: a file's digest is the file's; a folder's is
+ * SHA-256 over its sorted `.json` files' relative paths and file digests.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, open, opendir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { VouchError } from '../../core/index.ts';
+
+export type SourceKind = 'file' | 'folder' | 'zip';
+
+export async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export async function sourceKind(path: string): Promise<SourceKind> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (err) {
+    throw new VouchError('TARGET_NOT_FOUND', `advisory source ${path} cannot be read`, { cause: err });
+  }
+  if (st.isDirectory()) return 'folder';
+  if (!st.isFile()) throw new VouchError('IO_ERROR', `advisory source ${path} is not a file or folder`);
+  if (path.toLowerCase().endsWith('.zip')) return 'zip';
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    return head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50 ? 'zip' : 'file';
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface WalkLimits {
+  readonly maxFiles: number;
+  readonly maxDepth: number;
+}
+
+/** The `.json` files under a folder, sorted, relative paths with `/`. Links are not followed. */
+export async function listJsonFiles(root: string, limits: WalkLimits): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > limits.maxDepth) throw new VouchError('LIMIT_EXCEEDED', `${dir}: deeper than ${limits.maxDepth} folders`);
+    for await (const d of await opendir(dir)) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) await walk(p, depth + 1);
+      else if (d.isFile() && d.name.toLowerCase().endsWith('.json')) {
+        if (out.length >= limits.maxFiles) throw new VouchError('LIMIT_EXCEEDED', `${root}: more than ${limits.maxFiles} files`);
+        out.push(relative(root, p).split(sep).join('/'));
+      }
+    }
+  };
+  await walk(root, 0);
+  return out.sort();
+}
+
+export async function folderSha256(root: string, files: readonly string[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f}\0${await fileSha256(join(root, f))}\n`);
+  return h.digest('hex');
+}
+
+/** Read a file, refusing one over `maxBytes` (checked on the open handle, and while reading). */
+export async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > maxBytes) throw new VouchError('LIMIT_EXCEEDED', `${size} bytes is over the ${maxBytes}-byte limit`);
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await fh.read(buf, 0, size, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
