@@ -262,17 +262,22 @@ class SourceReadError extends Error {
 async function* advisoryTexts(p: Planned, limits: ImportLimits): AsyncGenerator<{ location: string; text?: string; error?: string }> {
   if (p.kind === 'zip') {
     const entries = zipJsonEntries(p.source, { maxEntryBytes: limits.maxAdvisoryBytes, maxRatio: limits.maxCompressionRatio, maxEntries: limits.maxAdvisoriesPerSource });
-    for (;;) {
-      let next: IteratorResult<ZipItem>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw new SourceReadError(`not a readable zip archive: ${message(err)}`, { cause: err });
+    try {
+      for (;;) {
+        let next: IteratorResult<ZipItem>;
+        try {
+          next = await entries.next();
+        } catch (err) {
+          throw new SourceReadError(`not a readable zip archive: ${message(err)}`, { cause: err });
+        }
+        if (next.done === true) return;
+        const item = next.value;
+        const location = `${p.source}!${item.name}`;
+        yield 'data' in item ? { location, text: item.data.toString('utf8') } : { location, error: item.error.message };
       }
-      if (next.done === true) return;
-      const item = next.value;
-      const location = `${p.source}!${item.name}`;
-      yield 'data' in item ? { location, text: item.data.toString('utf8') } : { location, error: item.error.message };
+    } finally {
+      // An abort leaves this generator early: close the archive too.
+      await entries.return(undefined);
     }
   }
   const files = p.kind === 'folder' ? (p.files ?? []).map((f) => join(p.source, f)) : [p.source];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -177,6 +177,11 @@ test('an interrupted import leaves the previous database intact and no temporary
   );
   assert.deepEqual(readFileSync(db), before);
   assert.deepEqual(readdirSync(dir), ['osv.db']);
+  // The archive was closed when the import stopped (Linux: /proc lists open descriptors).
+  if (existsSync('/proc/self/fd')) {
+    const open = readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
+    assert.ok(!open.some((target) => target.endsWith('Go-all.zip')), 'Go-all.zip still open');
+  }
   const st = dbStatus(db);
   assert.equal(st.builtAt, '2025-01-01T00:00:00.000Z');
   assert.equal(st.ecosystems.find((e) => e.ecosystem === 'Go'), undefined);
