@@ -31,33 +31,10 @@ function readOracle(file: string): Line[] {
 }
 
 /**
- * Lines we knowingly get wrong, each with its reason. The test asserts the failures are exactly
- * these, so a fix (or a new failure) forces this list to be updated.
- *
- * Maven: mvncmp (the library FIELD-NOTES recommended) disagrees with Maven's ComparableVersion
- * here. `1-ga-1`: it lacks Maven 3.9's `ga`/`final`/`release` = "" aliases. The other 14 are
- * not even antisymmetric in mvncmp (A < B and B < A), a bug in how it compares a list item
- * against a string item after `-`/`_` vs `.` separators. Fix: port ComparableVersion by hand.
+ * Lines we knowingly get wrong, each with its reason (none today). The test asserts the
+ * failures are exactly these, so a fix (or a new failure) forces this list to be updated.
  */
-const KNOWN_WRONG: Readonly<Record<string, readonly string[]>> = {
-  Maven: [
-    'maven-versions.txt:100',
-    'maven-versions-generated.txt:7079',
-    'maven-versions-generated.txt:9949',
-    'maven-versions-generated.txt:11435',
-    'maven-versions-generated.txt:11450',
-    'maven-versions-generated.txt:11476',
-    'maven-versions-generated.txt:11526',
-    'maven-versions-generated.txt:11557',
-    'maven-versions-generated.txt:11578',
-    'maven-versions-generated.txt:11582',
-    'maven-versions-generated.txt:11594',
-    'maven-versions-generated.txt:11602',
-    'maven-versions-generated.txt:11612',
-    'maven-versions-generated.txt:11621',
-    'maven-versions-generated.txt:11748',
-  ],
-};
+const KNOWN_WRONG: Readonly<Record<string, readonly string[]>> = {};
 
 const CASES: readonly { ecosystem: string; files: string[]; count: number }[] = [
   { ecosystem: 'npm', files: ['semver-versions.txt'], count: 86 },
