@@ -1,2 +1,3 @@
 export * from './version/index.ts';
 export * from './db/index.ts';
+export * from './match/index.ts';
