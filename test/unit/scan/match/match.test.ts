@@ -1,0 +1,117 @@
+/**
+ * matchPackages against the real OSV snapshots in /work/shared/data/osv, imported once. Each
+ * expected finding below was worked out by reading the advisory file named next to it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { importOsv } from '../../../../src/scan/db/index.ts';
+import { matchPackages, type Finding, type MatchPackage } from '../../../../src/scan/match/index.ts';
+
+const OSV = '/work/shared/data/osv';
+let dir: string;
+let db: DatabaseSync;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vouch-match-'));
+  const path = join(dir, 'osv.db');
+  await importOsv([join(OSV, 'Go-all.zip'), join(OSV, 'crates.io-all.zip'), join(OSV, 'PyPI-all.zip'), join(OSV, 'ghsa-sample')], path);
+  db = new DatabaseSync(path, { readOnly: true });
+});
+
+after(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const find = (pkg: MatchPackage): Finding[] => {
+  const r = matchPackages(db, [pkg]);
+  assert.deepEqual(r.problems, []);
+  return [...r.findings];
+};
+const byId = (fs: Finding[], id: string): Finding | undefined => fs.find((f) => f.id === id || f.aliases.includes(id));
+
+test('Go: a pseudo-version before the fix is affected and the fix is reported; the fixed version is not (GO-2021-0238)', () => {
+  // GO-2021-0238: golang.org/x/net, SEMVER introduced 0, fixed 0.0.0-20210520170846-37e1c6afe023;
+  // aliases CVE-2021-33194, GHSA-83g2-8m93-v3w7.
+  const hit = byId(find({ purl: 'pkg:golang/golang.org/x/net@v0.0.0-20210510120150-4163338589ed' }), 'GO-2021-0238');
+  assert.ok(hit);
+  assert.equal(hit.id, 'GO-2021-0238');
+  assert.deepEqual(hit.aliases, ['CVE-2021-33194', 'GHSA-83g2-8m93-v3w7']);
+  assert.deepEqual(hit.fixed, ['0.0.0-20210520170846-37e1c6afe023']);
+  assert.equal(hit.summary, 'Infinite loop when parsing inputs in golang.org/x/net/html');
+  assert.equal(hit.name, 'golang.org/x/net');
+  assert.equal(byId(find({ purl: 'pkg:golang/golang.org/x/net@v0.0.0-20210520170846-37e1c6afe023' }), 'GO-2021-0238'), undefined);
+});
+
+test('PyPI: a non-normalised name matches; both intervals of one range (PYSEC-2011-4)', () => {
+  // PYSEC-2011-4: django, ECOSYSTEM introduced 0, fixed 1.2.7, introduced 1.3, fixed 1.3.1.
+  for (const pkg of [{ ecosystem: 'PyPI', name: 'Django', version: '1.2.6' }, { purl: 'pkg:pypi/Django@1.2.6' }, { ecosystem: 'PyPI', name: 'DJANGO', version: '1.2.6' }]) {
+    const hit = byId(find(pkg), 'PYSEC-2011-4');
+    assert.ok(hit, JSON.stringify(pkg));
+    assert.equal(hit.name, 'django');
+    assert.deepEqual(hit.fixed, ['1.2.7']);
+    assert.deepEqual(hit.aliases, ['CVE-2011-4139']);
+  }
+  assert.deepEqual(byId(find({ ecosystem: 'PyPI', name: 'Django', version: '1.3' }), 'PYSEC-2011-4')?.fixed, ['1.3.1']);
+  assert.equal(byId(find({ ecosystem: 'PyPI', name: 'Django', version: '1.2.7' }), 'PYSEC-2011-4'), undefined);
+  assert.equal(byId(find({ ecosystem: 'PyPI', name: 'Django', version: '1.3.1' }), 'PYSEC-2011-4'), undefined);
+});
+
+test('crates.io: advisories sharing aliases are one finding per package (RUSTSEC-2022-0096 + RUSTSEC-2022-0101)', () => {
+  // Both list aliases CVE-2022-23636, CVE-2022-31169, GHSA-7f6x-jwh5-m9r4, GHSA-88xq-w8cq-xfg7 for
+  // wasmtime; 0096 is fixed in 0.33.1 (first interval), 0101 in 0.38.2.
+  const fs = find({ purl: 'pkg:cargo/wasmtime@0.33.0' });
+  const withCve = fs.filter((f) => f.id === 'CVE-2022-23636' || f.aliases.includes('CVE-2022-23636'));
+  assert.equal(withCve.length, 1);
+  const hit = withCve[0]!;
+  assert.equal(hit.id, 'RUSTSEC-2022-0096');
+  assert.ok(hit.aliases.includes('RUSTSEC-2022-0101'));
+  assert.ok(hit.fixed.includes('0.33.1') && hit.fixed.includes('0.38.2'));
+  assert.equal(new Set(fs.map((f) => f.id)).size, fs.length, 'each id reported once');
+});
+
+test('withdrawn advisories never match (GO-2024-2730: gorilla/sessions, introduced 0, withdrawn)', () => {
+  for (const v of ['v1.0.0', 'v1.2.2']) assert.equal(byId(find({ purl: `pkg:golang/github.com/gorilla/sessions@${v}` }), 'GO-2024-2730'), undefined);
+});
+
+test('Maven group:artifact and last_affected (GHSA-5mg8-w23w-74h3: guava, last_affected 29.0)', () => {
+  const hit = byId(find({ purl: 'pkg:maven/com.google.guava/guava@29.0' }), 'GHSA-5mg8-w23w-74h3');
+  assert.ok(hit);
+  assert.equal(hit.name, 'com.google.guava:guava');
+  assert.deepEqual(hit.fixed, []);
+  assert.equal(byId(find({ purl: 'pkg:maven/com.google.guava/guava@30.0' }), 'GHSA-5mg8-w23w-74h3'), undefined);
+});
+
+test('npm scoped package (GHSA-67hx-6x53-jw92: @babel/traverse fixed 7.23.2)', () => {
+  const hit = byId(find({ purl: 'pkg:npm/%40babel/traverse@7.23.1' }), 'GHSA-67hx-6x53-jw92');
+  assert.ok(hit);
+  assert.deepEqual(hit.aliases, ['CVE-2023-45133']);
+  assert.deepEqual(hit.fixed, ['7.23.2']);
+  assert.equal(byId(find({ purl: 'pkg:npm/%40babel/traverse@7.23.2' }), 'GHSA-67hx-6x53-jw92'), undefined);
+});
+
+test('packages that cannot be matched are problems; the others go on', () => {
+  const r = matchPackages(db, [
+    { purl: 'pkg:deb/debian/openssl@3.0.0' },
+    { purl: 'not a purl' },
+    { purl: 'pkg:npm/left-pad' },
+    { ecosystem: 'Nowhere', name: 'x', version: '1' },
+    { ecosystem: 'PyPI', name: 'Django', version: '1.2.6' },
+  ]);
+  assert.equal(r.problems.length, 4);
+  assert.match(r.problems[0]!.error, /no OSV ecosystem/);
+  assert.match(r.problems[2]!.error, /no version/);
+  assert.match(r.problems[3]!.error, /no version scheme/);
+  assert.ok(byId([...r.findings], 'PYSEC-2011-4'));
+});
+
+test('an unreadable version is reported and matches no range', () => {
+  const r = matchPackages(db, [{ ecosystem: 'npm', name: '@babel/traverse', version: 'not a version' }]);
+  assert.equal(r.findings.length, 0);
+  assert.equal(r.problems.length, 1);
+  assert.match(r.problems[0]!.error, /not a valid/);
+});
