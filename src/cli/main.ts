@@ -4,10 +4,11 @@
  */
 import { ERROR_CODES, isVouchError, VOUCH_VERSION, VouchError, type ExitCode } from '../core/index.ts';
 import type { Command, CommandIo } from './command.ts';
+import { dbCommand } from './commands/db.ts';
 import { sbomCommand } from './commands/sbom.ts';
 import { colorsFor } from './ui.ts';
 
-export const COMMANDS: readonly Command[] = [sbomCommand];
+export const COMMANDS: readonly Command[] = [sbomCommand, dbCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -28,6 +29,8 @@ Global flags:
 Examples:
   vouch sbom .
   vouch sbom dir:. -o cyclonedx-json=sbom.cdx.json -o spdx-json=sbom.spdx.json
+  vouch sbom registry:localhost:5000/app:1.0
+  vouch db import Go-all.zip && vouch db status
 
 Exit codes: 0 ok, 1 a gate or verification failed, 2 usage, 3 runtime or I/O error.
 `;
