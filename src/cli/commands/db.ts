@@ -71,7 +71,7 @@ Examples:
     let count = 0;
     const report = await importOsv(rest, dbPath, {
       // Problems come back in the report and are printed once below; the library's own warnings go to --debug.
-      logger: { ...ui.logger, warn: ui.logger.debug },
+      logger: { ...ui.logger, warn: (m: string) => ui.logger.debug(m) },
       force: values.force === true,
       onAdvisory: () => {
         if (++count % 500 === 0) ui.progress.update(`${count} advisories imported`);
