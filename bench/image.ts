@@ -49,6 +49,7 @@ import {
   runOk,
   tail,
   pickList,
+  runMain,
   runsAndTimeout,
   upsertSection,
 } from './lib/harness.ts';
@@ -499,17 +500,4 @@ are Vouch's numbers alone.
 Reproduce: \`node_modules/.bin/node bench/image.ts --runs ${opts.runs}${opts.cases.length < CASE_IDS.length ? ` --cases ${opts.cases.join(',')}` : ''}\``;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof BenchError) {
-      process.stderr.write(`[image] error: ${err.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`[image] unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 3;
-    }
-  },
-);
+runMain('image', main);

@@ -41,6 +41,7 @@ import {
   runOk,
   tail,
   pickList,
+  runMain,
   runsAndTimeout,
   upsertSection,
   WORK,
@@ -657,17 +658,4 @@ async function profileVouch(opts: Options): Promise<void> {
   print('Inclusive time (the function and what it calls)', p.inclusive);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof BenchError) {
-      process.stderr.write(`[sbom] error: ${err.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`[sbom] unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 3;
-    }
-  },
-);
+runMain('sbom', main);

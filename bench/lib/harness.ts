@@ -259,3 +259,21 @@ export function pickList<T extends string>(raw: string, known: readonly T[], fla
   }
   return items as T[];
 }
+
+/** Run a bench script's main(): BenchError → one line and exit 2; anything else → stack and exit 3. */
+export function runMain(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof BenchError) {
+        process.stderr.write(`[${name}] error: ${err.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`[${name}] unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 3;
+      }
+    },
+  );
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { dbStatus, importOsv, type SourceReport } from '../../../../src/scan/db/index.ts';
-import { makeZip } from './zip-helper.ts';
+import { makeZip } from '../../../helpers/zip.ts';
 
 const OSV = '/work/shared/data/osv';
 const GHSA = join(OSV, 'ghsa-sample');

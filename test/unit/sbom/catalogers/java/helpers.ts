@@ -3,7 +3,6 @@
  * (one trivy case folder plus the shared local Maven repository), and a tiny ZIP writer so
  * the JAR tests build their archives in-process (no `jar`/`zip` binary needed in CI).
  */
-import { crc32, deflateRawSync } from 'node:zlib';
 import { resolveLimits, silentLogger, type Limits } from '../../../../../src/core/index.ts';
 import type { Cataloger, CatalogResult, ParseContext, ParseResult, Parser } from '../../../../../src/sbom/generic/index.ts';
 import { FsResolver } from '../../../../../src/sbom/source/directory.ts';
@@ -72,60 +71,4 @@ export class MemoryResolver implements FileResolver {
   }
 }
 
-export interface ZipEntrySpec {
-  readonly name: string;
-  readonly data: string | Buffer;
-  /** Default true (deflate); false stores the bytes. */
-  readonly deflate?: boolean;
-  /** Lie in the headers about the uncompressed size (for zip-bomb tests). */
-  readonly claimedSize?: number;
-}
-
-/**
- * A minimal ZIP writer (APPNOTE.TXT 6.3.x: local file headers, central directory, end of
- * central directory; no ZIP64, no data descriptors). Enough for JAR fixtures.
- */
-export function makeZip(entries: readonly ZipEntrySpec[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const raw = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data);
-    const deflate = e.deflate ?? true;
-    const body = deflate ? deflateRawSync(raw) : raw;
-    const name = Buffer.from(e.name, 'utf8');
-    const size = e.claimedSize ?? raw.length;
-    const crc = crc32(raw);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(deflate ? 8 : 0, 10);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += local.length + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+export { makeZip, type ZipEntrySpec } from '../../../../helpers/zip.ts';

@@ -1,5 +1,5 @@
-// A minimal ZIP writer for fixtures (APPNOTE.TXT 6.3.x; no ZIP64, no data descriptors), after
-// test/unit/sbom/catalogers/java/helpers.ts (copied: test areas do not import each other).
+// A minimal ZIP writer for test fixtures (JARs, OSV all.zip archives): APPNOTE.TXT 6.3.x local
+// file headers, central directory, end of central directory; no ZIP64, no data descriptors.
 import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface ZipEntrySpec {
@@ -11,6 +11,10 @@ export interface ZipEntrySpec {
   readonly claimedSize?: number;
 }
 
+/**
+ * A minimal ZIP writer (APPNOTE.TXT 6.3.x: local file headers, central directory, end of
+ * central directory; no ZIP64, no data descriptors). Enough for JAR fixtures.
+ */
 export function makeZip(entries: readonly ZipEntrySpec[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
