@@ -3,12 +3,11 @@
  * stderr and the documented exit code (README "Exit codes").
  */
 import { ERROR_CODES, isVouchError, VOUCH_VERSION, VouchError, type ExitCode } from '../core/index.ts';
-import type { Command, CommandIo } from './command.ts';
-import { dbCommand } from './commands/db.ts';
-import { sbomCommand } from './commands/sbom.ts';
+import type { CommandIo } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
 import { colorsFor } from './ui.ts';
 
-export const COMMANDS: readonly Command[] = [sbomCommand, dbCommand];
+export { COMMANDS } from './commands/index.ts';
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -42,18 +41,18 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<Exit
     const [first, ...rest] = argv;
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
       const target = first === 'help' ? rest[0] : undefined;
-      const cmd = target === undefined ? undefined : COMMANDS.find((c) => c.name === target);
-      if (target !== undefined && !cmd) throw unknownCommand(target);
-      io.stdout.write(cmd ? cmd.help : topHelp());
+      const entry = target === undefined ? undefined : COMMANDS.find((c) => c.name === target);
+      if (target !== undefined && !entry) throw unknownCommand(target);
+      io.stdout.write(entry ? (await entry.load()).help : topHelp());
       return first === undefined ? 2 : 0;
     }
     if (first === '--version' || first === 'version') {
       io.stdout.write(`vouch ${VOUCH_VERSION}\n`);
       return 0;
     }
-    const cmd = COMMANDS.find((c) => c.name === first);
-    if (!cmd) throw unknownCommand(first);
-    return await cmd.run(rest, io);
+    const entry = COMMANDS.find((c) => c.name === first);
+    if (!entry) throw unknownCommand(first);
+    return await (await entry.load()).run(rest, io);
   } catch (err) {
     return report(err, io, debug);
   }

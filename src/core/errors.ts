@@ -6,12 +6,16 @@
  * Exit codes (README "Exit codes"): 0 ok, 1 a gate or verification failed, 2 usage, 3 runtime/I-O.
  */
 
-export type ExitCode = 0 | 1 | 2 | 3;
+import { CA_ERROR_CODES } from './error-codes/ca.ts';
+import type { ExitCode } from './error-codes/exit.ts';
+import { LOG_ERROR_CODES } from './error-codes/log.ts';
+import { REGISTRY_ERROR_CODES } from './error-codes/registry.ts';
+import { SCAN_ERROR_CODES } from './error-codes/scan.ts';
+import { SIGN_ERROR_CODES } from './error-codes/sign.ts';
+import type { CodeSpec } from './error-codes/spec.ts';
 
-interface CodeSpec {
-  readonly exit: ExitCode;
-  readonly description: string;
-}
+export type { ExitCode } from './error-codes/exit.ts';
+export type { CodeSpec } from './error-codes/spec.ts';
 
 export const ERROR_CODES = {
   // usage (2)
@@ -35,6 +39,12 @@ export const ERROR_CODES = {
   REGISTRY_AUTH: { exit: 3, description: 'The registry refused the credentials, or none were found for it.' },
   INSECURE_REGISTRY: { exit: 2, description: 'Plain HTTP or unverified TLS to a registry that is not localhost needs `--insecure`.' },
   INTERNAL: { exit: 3, description: 'An unexpected error: a bug. Run with `--debug` and report it.' },
+  // Each area's codes live in core/error-codes/<area>.ts.
+  ...SCAN_ERROR_CODES,
+  ...SIGN_ERROR_CODES,
+  ...LOG_ERROR_CODES,
+  ...CA_ERROR_CODES,
+  ...REGISTRY_ERROR_CODES,
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -132,7 +132,7 @@ export class FakeSource implements ImageSource {
     };
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the contract is async
+   
   async openLayer(index: number): Promise<Readable> {
     const l = this.layers[index];
     if (l === undefined) throw new VouchError('IMAGE_NOT_FOUND', `no layer ${index}`);
@@ -143,7 +143,7 @@ export class FakeSource implements ImageSource {
     return raw.pipe(verifying(digest)).on('error', () => undefined);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the contract is async
+   
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -1,0 +1,18 @@
+/**
+ * The command table. Each entry names a command and loads its module only when it runs, so
+ * `vouch sbom` never pays for the servers', signing or scanning libraries. One line per command:
+ * add yours here.
+ */
+import type { Command } from '../command.ts';
+
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `vouch --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'sbom', summary: 'Generate an SBOM (CycloneDX, SPDX, JSON) of a directory, file or container image', load: async () => (await import('./sbom.ts')).sbomCommand },
+  { name: 'db', summary: 'Build and inspect the local OSV advisory database (offline)', load: async () => (await import('./db.ts')).dbCommand },
+];
