@@ -37,6 +37,21 @@ export interface Finding {
   /** Fixed versions above `version` from the ranges that include it, sorted by the scheme. */
   readonly fixed: readonly string[];
   readonly summary?: string;
+  /** From the advisory's CVSS vectors (v4, else v3.x, else v2), else its own rating; filled by scan/severity. */
+  readonly severity?: FindingSeverity;
+  /** Distro advisories: the distro's own state (Debian `no-dsa` / `ignored` → `will_not_fix`). Absent = affected. */
+  readonly state?: 'affected' | 'will_not_fix';
+}
+
+export type SeverityLevel = 'critical' | 'high' | 'medium' | 'low' | 'none' | 'unknown';
+
+export interface FindingSeverity {
+  readonly level: SeverityLevel;
+  /** CVSS base score when a vector gave it. */
+  readonly score?: number;
+  /** The vector the score came from. */
+  readonly vector?: string;
+  readonly source: 'CVSS_V4' | 'CVSS_V3' | 'CVSS_V2' | 'advisory' | 'none';
 }
 
 export interface MatchProblem {
