@@ -6,6 +6,7 @@
  * Exit codes (README "Exit codes"): 0 ok, 1 a gate or verification failed, 2 usage, 3 runtime/I-O.
  */
 
+import { ADVISORIES_ERROR_CODES } from './error-codes/advisories.ts';
 import { CA_ERROR_CODES } from './error-codes/ca.ts';
 import type { ExitCode } from './error-codes/exit.ts';
 import { LOG_ERROR_CODES } from './error-codes/log.ts';
@@ -41,6 +42,7 @@ export const ERROR_CODES = {
   INTERNAL: { exit: 3, description: 'An unexpected error: a bug. Run with `--debug` and report it.' },
   // Each area's codes live in core/error-codes/<area>.ts.
   ...SCAN_ERROR_CODES,
+  ...ADVISORIES_ERROR_CODES,
   ...SIGN_ERROR_CODES,
   ...LOG_ERROR_CODES,
   ...CA_ERROR_CODES,

@@ -14,5 +14,6 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sbom', summary: 'Generate an SBOM (CycloneDX, SPDX, JSON) of a directory, file or container image', load: async () => (await import('./sbom.ts')).sbomCommand },
+  { name: 'serve', summary: 'Run the Vouch services (registry, transparency log, CA) on one port', load: async () => (await import('./serve.ts')).serveCommand },
   { name: 'db', summary: 'Build and inspect the local OSV advisory database (offline)', load: async () => (await import('./db.ts')).dbCommand },
 ];
