@@ -55,7 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
     trustProxy: options.trustProxy === undefined ? false : [...options.trustProxy],
     // Registry repository names are paths; a service parses its own wildcard tail.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
