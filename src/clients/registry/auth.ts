@@ -35,6 +35,11 @@ export function pullScope(repository: string): string {
   return `repository:${repository}:pull`;
 }
 
+/** `repository:<name>:pull,push`: what a write (blob upload, manifest or tag push) asks for. */
+export function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
+}
+
 interface CachedToken {
   readonly token: string;
   readonly expiresAt: number;

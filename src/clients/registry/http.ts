@@ -91,9 +91,11 @@ export class RegistryHttpError extends VouchError<RegistryHttpErrorCode> {
 }
 
 export interface HttpRequest {
-  readonly method: 'GET' | 'HEAD';
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A request body (pushes): held in memory, so a retry or a 307/308 redirect can send it again. */
+  readonly body?: Buffer;
 }
 
 /** A response whose headers have arrived; its body is still to be read or discarded. */
@@ -272,6 +274,7 @@ export class HttpClient {
       let response: Response;
       try {
         const init: RequestInit = { method: req.method, headers, redirect: 'manual', signal: controller.signal };
+        if (req.body !== undefined) init.body = req.body;
         if (url.protocol === 'https:' && (this.#insecure || isLoopbackHost(url.host))) {
           const dispatcher = await getInsecureDispatcher();
           if (dispatcher !== undefined) init.dispatcher = dispatcher as RequestInit['dispatcher'];
@@ -292,6 +295,8 @@ export class HttpClient {
       if (!REDIRECT_STATUSES.has(response.status)) return res;
       const location = response.headers.get('location');
       if (location === null) return res;
+      // A body is only re-sent on 307/308 (RFC 9110 §15.4.8-9); 301/302/303 would turn it into a GET.
+      if (req.body !== undefined && response.status !== 307 && response.status !== 308) return res;
       await discard(res);
       if (hop >= this.#maxRedirects) {
         throw new VouchError('REGISTRY_ERROR', `more than ${this.#maxRedirects} redirects from ${describeUrl(req.url)}`);

@@ -1,8 +1,8 @@
 /**
- * The OCI Distribution pull client: registry API (client.ts), authentication (auth.ts,
+ * The OCI Distribution client (pull, and the pushes signing needs): registry API (client.ts), authentication (auth.ts,
  * challenge.ts, credentials.ts), transport rules (endpoint.ts) and HTTP (http.ts).
  */
-export { Authenticator, pullScope } from './auth.ts';
+export { Authenticator, pullScope, pushScope } from './auth.ts';
 export { type Challenge, parseWwwAuthenticate } from './challenge.ts';
 export {
   type BlobOptions,
@@ -10,7 +10,11 @@ export {
   type ManifestHead,
   type ManifestResponse,
   type PingResult,
+  type PushedManifest,
+  REFERRERS_MAX_BYTES,
+  type ReferrersResult,
   RegistryClient,
+  referrersTag,
   type RegistryClientOptions,
 } from './client.ts';
 export {
