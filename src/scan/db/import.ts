@@ -25,6 +25,8 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { type Logger, silentLogger, VouchError, isVouchError } from '../../core/index.ts';
 import { DEFAULT_OSV_LIMITS, normalizePackageName, parseOsv, type OsvAdvisory, type OsvLimits } from '../../formats/osv/index.ts';
+import { severityOf, type FindingSeverity } from '../severity/index.ts';
+import { trackerPackages, trackerRows, TrackerSyntaxError, type TrackerRow } from './debian.ts';
 import { readMeta, SCHEMA_SQL, SCHEMA_VERSION, writeMeta } from './schema.ts';
 import { fileSha256, folderSha256, listJsonFiles, readCapped, sourceKind, type SourceKind } from './sources.ts';
 import { zipJsonEntries, type ZipItem } from './zip.ts';
@@ -40,6 +42,10 @@ export interface ImportLimits extends OsvLimits {
   readonly maxDepth: number;
   /** Most problems recorded per source (all are counted). */
   readonly maxProblemsRecorded: number;
+  /** Largest package entry of a Debian tracker export, in bytes. */
+  readonly maxTrackerPackageBytes: number;
+  /** Most packages in a Debian tracker export. */
+  readonly maxTrackerPackages: number;
 }
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({
@@ -49,6 +55,8 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({
   maxAdvisoriesPerSource: 2_000_000,
   maxDepth: 32,
   maxProblemsRecorded: 1_000,
+  maxTrackerPackageBytes: 256 * 1024 * 1024,
+  maxTrackerPackages: 1_000_000,
 });
 
 export interface ImportOptions {
@@ -136,6 +144,8 @@ class Writer {
   private readonly insertAdvisory;
   private readonly insertAffected;
   private readonly insertAlias;
+  private readonly insertTrackerAdvisory;
+  private readonly severities = new Map<string, string>();
   private readonly existing;
   private readonly deleteOne;
 
@@ -144,7 +154,12 @@ class Writer {
     this.insertAdvisory = db.prepare(
       'INSERT INTO advisories (id, source, modified, published, withdrawn, summary, severity, aliases, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.insertAffected = db.prepare('INSERT INTO affected (advisory_id, ecosystem, name, purl, ranges, versions) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertAffected = db.prepare(
+      'INSERT INTO affected (advisory_id, ecosystem, name, purl, ranges, versions, severity, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertTrackerAdvisory = db.prepare(
+      'INSERT INTO advisories (id, source, modified, published, withdrawn, summary, severity, aliases, json) VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
     this.insertAlias = db.prepare('INSERT INTO aliases (alias, advisory_id) VALUES (?, ?)');
     this.existing = db.prepare('SELECT modified FROM advisories WHERE id = ?');
     this.deleteOne = (id: string): void => {
@@ -180,10 +195,35 @@ class Writer {
       if (a.package === undefined) continue;
       this.insertAffected.run(
         adv.id, a.package.ecosystem, normalizePackageName(a.package.ecosystem, a.package.name), a.package.purl ?? null,
-        JSON.stringify(a.ranges), JSON.stringify(a.versions),
+        JSON.stringify(a.ranges), JSON.stringify(a.versions), this.severityText(severityOf(adv, a)), null, null,
       );
     }
     return true;
+  }
+
+  /** Interned JSON of a severity (most rows share a handful). */
+  private severityText(s: FindingSeverity): string {
+    const key = `${s.source}|${s.level}|${s.score ?? ''}|${s.vector ?? ''}`;
+    let text = this.severities.get(key);
+    if (text === undefined) {
+      text = JSON.stringify(s);
+      if (this.severities.size < 100_000) this.severities.set(key, text);
+    }
+    return text;
+  }
+
+  /** Store one Debian tracker row; its advisory row is shared by every package the issue names. */
+  putTracker(source: string, modified: string, row: TrackerRow): void {
+    const isNew = this.insertTrackerAdvisory.run(
+      row.advisoryId, source, modified, row.description ?? null, '[]', JSON.stringify(row.aliases),
+      JSON.stringify({ id: row.advisoryId, aliases: row.aliases, details: row.description }),
+    ).changes;
+    if (Number(isNew) > 0) for (const alias of row.aliases) this.insertAlias.run(alias, row.advisoryId);
+    const events = row.fixed === undefined ? [{ kind: 'introduced', version: '0' }] : [{ kind: 'introduced', version: '0' }, { kind: 'fixed', version: row.fixed }];
+    this.insertAffected.run(
+      row.advisoryId, row.ecosystem, row.name, null, JSON.stringify([{ type: 'ECOSYSTEM', events }]), '[]',
+      this.severityText(row.severity), row.state, row.note ?? null,
+    );
   }
 }
 
@@ -302,7 +342,32 @@ async function importSource(writer: Writer, p: Planned, limits: ImportLimits, op
   writer.db.exec('BEGIN');
   try {
     writer.deleteSource(p.source);
-    for await (const item of advisoryTexts(p, limits)) {
+    if (p.kind === 'debian-tracker') {
+      const modified = (options.now ?? ((): Date => new Date()))().toISOString();
+      const ids = new Set<string>();
+      try {
+        for await (const item of trackerPackages(p.source, limits.maxTrackerPackageBytes, limits.maxTrackerPackages)) {
+          options.signal?.throwIfAborted();
+          if ('error' in item) {
+            problem(`${p.source}!${item.name}`, item.error);
+            continue;
+          }
+          const { rows, skipped: bad } = trackerRows(item.name, item.value);
+          if (bad > 0) problem(`${p.source}!${item.name}`, `${bad} malformed issue or release entries`);
+          for (const row of rows) {
+            writer.putTracker(p.source, modified, row);
+            if (!ids.has(row.advisoryId)) {
+              ids.add(row.advisoryId);
+              options.onAdvisory?.(row.advisoryId);
+            }
+          }
+        }
+      } catch (err) {
+        if (err instanceof TrackerSyntaxError) throw new SourceReadError(err.message, { cause: err });
+        throw err;
+      }
+      advisories = ids.size;
+    } else for await (const item of advisoryTexts(p, limits)) {
       options.signal?.throwIfAborted();
       if (item.text === undefined) {
         problem(item.location, item.error ?? 'unreadable');

@@ -4,7 +4,11 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: `affected.severity` (the finding severity computed at import, scan/severity) and
+ * `affected.state`/`affected.note` (distro states: Debian `no-dsa`, `ignored`).
+ */
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -19,7 +23,7 @@ CREATE TABLE IF NOT EXISTS advisories (
 CREATE INDEX IF NOT EXISTS advisories_source ON advisories (source);
 CREATE TABLE IF NOT EXISTS affected (
   advisory_id TEXT NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL, purl TEXT,
-  ranges TEXT NOT NULL, versions TEXT NOT NULL
+  ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT NOT NULL, state TEXT, note TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory_id);

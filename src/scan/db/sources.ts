@@ -1,6 +1,6 @@
 /**
  * Advisory sources on disk: a single OSV JSON file, a folder of them (walked without following
- * symbolic links), or an OSV `all.zip`. Each has a SHA-256 digest computed by streaming, so an
+ * symbolic links), an OSV `all.zip`, or the Debian security tracker's JSON export (./debian.ts). Each has a SHA-256 digest computed by streaming, so an
  * unchanged source is recognised without parsing it: a file's digest is the file's; a folder's is
  * SHA-256 over its sorted `.json` files' relative paths and file digests.
  */
@@ -9,8 +9,9 @@ import { createReadStream } from 'node:fs';
 import { lstat, open, opendir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VouchError } from '../../core/index.ts';
+import { looksLikeDebianTracker } from './debian.ts';
 
-export type SourceKind = 'file' | 'folder' | 'zip';
+export type SourceKind = 'file' | 'folder' | 'zip' | 'debian-tracker';
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -30,9 +31,10 @@ export async function sourceKind(path: string): Promise<SourceKind> {
   if (path.toLowerCase().endsWith('.zip')) return 'zip';
   const fh = await open(path, 'r');
   try {
-    const head = Buffer.alloc(4);
-    await fh.read(head, 0, 4, 0);
-    return head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50 ? 'zip' : 'file';
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead >= 4 && (head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50)) return 'zip';
+    return looksLikeDebianTracker(head.subarray(0, bytesRead).toString('utf8')) ? 'debian-tracker' : 'file';
   } finally {
     await fh.close();
   }

@@ -3,10 +3,22 @@
  * (OSV ecosystem, normalised name), evaluate each `affected[]` entry with the OSV algorithm
  * (./range.ts), and merge advisories that are one vulnerability under several ids.
  *
- * Merging: advisories matched for one package are grouped when their ids and `aliases` connect
- * (GHSA-x aliases CVE-y, GO-z aliases CVE-y → one group). Each group is one finding, reported
- * under its ecosystem-native id (GO-, RUSTSEC-, PYSEC-, ...) first, then GHSA-, then CVE-; the
- * other ids are its aliases.
+ * Merging: advisories matched for one package are grouped when they are one vulnerability under
+ * several ids: one's id is in the other's `aliases` (a direct link), or they come from different
+ * databases (id prefixes: GHSA-, PYSEC-, GO-...) and share an alias (GHSA-x and PYSEC-y both
+ * alias CVE-z). Two advisories of the *same* database that merely share aliases are two
+ * findings (RustSec's RUSTSEC-2022-0096 and RUSTSEC-2022-0101 both list CVE-2022-23636 and
+ * CVE-2022-31169 but fix different bugs in wasmtime), and a group never holds two ids of one
+ * database that are not directly linked. Each group is one finding, reported under its
+ * ecosystem-native id (GO-, RUSTSEC-, PYSEC-, DEBIAN-...) first, then GHSA-, then CVE-; the other
+ * ids are its aliases. Its severity is the best-founded of the group's (scan/severity).
+ *
+ * OS packages (purl types deb, apk, rpm) are matched only against their distribution release's
+ * advisories (OSV ecosystems `Debian:12`, `Alpine:v3.19`, `Ubuntu:22.04`, `Rocky Linux:9`...),
+ * named by the *source* package (the purl's `upstream` qualifier, syft's spelling) at the source
+ * version, never against upstream ecosystems. Go's standard library (`pkg:golang/stdlib@…`, and
+ * `toolchain`) is matched with the Go release spelled as the Go vulnerability database does
+ * (`go1.21` → `1.21.0`, `go1.21rc2` → `1.21.0-rc.2`).
  *
  * A package that cannot be matched (bad purl, a purl type without an OSV ecosystem, an ecosystem
  * without a version scheme) is recorded in `problems` and the others go on. Withdrawn advisories
@@ -15,6 +27,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { normalizePackageName, OSV_EVENT_KINDS, OSV_RANGE_TYPES, type OsvEvent, type OsvEventKind, type OsvRange, type OsvRangeType } from '../../formats/osv/index.ts';
 import { parsePurl } from '../../formats/purl/index.ts';
+import { preferSeverity, type FindingSeverity } from '../severity/index.ts';
 import { schemeFor } from '../version/index.ts';
 import { evaluateAffected } from './range.ts';
 
@@ -41,18 +54,11 @@ export interface Finding {
   readonly severity?: FindingSeverity;
   /** Distro advisories: the distro's own state (Debian `no-dsa` / `ignored` → `will_not_fix`). Absent = affected. */
   readonly state?: 'affected' | 'will_not_fix';
+  /** Distro advisories: the distro's note on the state (`no-dsa: Minor issue`, `ignored`, `end-of-life`). */
+  readonly note?: string;
 }
 
-export type SeverityLevel = 'critical' | 'high' | 'medium' | 'low' | 'none' | 'unknown';
-
-export interface FindingSeverity {
-  readonly level: SeverityLevel;
-  /** CVSS base score when a vector gave it. */
-  readonly score?: number;
-  /** The vector the score came from. */
-  readonly vector?: string;
-  readonly source: 'CVSS_V4' | 'CVSS_V3' | 'CVSS_V2' | 'advisory' | 'none';
-}
+export type { FindingSeverity, SeverityLevel } from '../severity/index.ts';
 
 export interface MatchProblem {
   readonly package: MatchPackage;
@@ -78,21 +84,96 @@ export const PURL_TYPE_TO_ECOSYSTEM: Readonly<Record<string, string>> = Object.f
 });
 
 interface Target {
-  readonly ecosystem: string;
+  /** The OSV ecosystems to look in (more than one for some distro releases). */
+  readonly ecosystems: readonly string[];
   readonly name: string;
   readonly version: string;
 }
 
-/** OSV package coordinates of a purl: Maven `group:artifact`, npm/Go/Composer `namespace/name`. */
+const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
+
+/**
+ * A Go release as the Go vulnerability database spells it (golang.org/x/vulndb `version.GoTagToSemver`):
+ * `go1.21` → `1.21.0`, `go1.21.3` → `1.21.3`, `go1.21rc2` → `1.21.0-rc.2`, `go1.20beta1` →
+ * `1.20.0-beta.1`. Anything else is returned as given (minus a `go`/`v` prefix).
+ */
+export function goReleaseVersion(version: string): string {
+  const v = version.replace(/^(?:go|v)/, '');
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)\.?(\d+))?$/.exec(v);
+  if (!m) return v;
+  const pre = m[4] === undefined ? '' : `-${m[4]}.${m[5]}`;
+  return `${m[1]}.${m[2]}.${m[3] ?? '0'}${pre}`;
+}
+
+/**
+ * The OSV ecosystems of a distro release from the purl's `distro` qualifier (`debian-12`,
+ * `alpine-3.19.1`, `ubuntu-22.04`, `rocky-9.3`); empty when Vouch knows none.
+ */
+export function distroEcosystems(type: string, distro: string | undefined): string[] {
+  if (distro === undefined) return [];
+  const m = /^([a-z0-9._-]+?)-(\d+)(?:\.(\d+))?(?:\.\d+)*$/i.exec(distro);
+  if (!m) return [];
+  const [, id, major, minor] = m as unknown as [string, string, string, string | undefined];
+  switch (`${type}/${id.toLowerCase()}`) {
+    case 'deb/debian':
+      return [`Debian:${major}`];
+    case 'deb/ubuntu':
+      return minor === undefined ? [] : [`Ubuntu:${major}.${minor}`, `Ubuntu:${major}.${minor}:LTS`, `Ubuntu:Pro:${major}.${minor}:LTS`];
+    case 'apk/alpine':
+      return minor === undefined ? [] : [`Alpine:v${major}.${minor}`];
+    case 'rpm/rocky':
+      return [`Rocky Linux:${major}`];
+    case 'rpm/almalinux':
+      return [`AlmaLinux:${major}`];
+    default:
+      return [];
+  }
+}
+
+/** An OS package's source package and version from syft's `upstream` qualifier. */
+function upstreamOf(type: string, name: string, version: string, upstream: string | undefined, epoch: string | undefined): { name: string; version: string } {
+  let srcName = name;
+  let srcVersion = version;
+  if (upstream !== undefined && upstream !== '') {
+    if (type === 'rpm') {
+      // `vim-8.0.1763-19.el8_6.4.src.rpm`: name-version-release.src.rpm; the binary's version stands.
+      const m = /^(.+)-[^-]+-[^-]+\.(?:src|nosrc)\.rpm$/.exec(upstream);
+      if (m) srcName = m[1]!;
+    } else {
+      const at = upstream.indexOf('@');
+      srcName = at < 0 ? upstream : upstream.slice(0, at);
+      if (at >= 0 && upstream.length > at + 1) srcVersion = upstream.slice(at + 1);
+    }
+  }
+  if (type === 'rpm' && epoch !== undefined && epoch !== '' && epoch !== '0' && !srcVersion.includes(':')) srcVersion = `${epoch}:${srcVersion}`;
+  return { name: srcName, version: srcVersion };
+}
+
+/** OSV package coordinates of a purl: Maven `group:artifact`, npm/Go/Composer `namespace/name`; OS packages by source. */
 function targetOf(pkg: MatchPackage): Target | string {
-  if (!('purl' in pkg)) return { ecosystem: pkg.ecosystem, name: normalizePackageName(pkg.ecosystem, pkg.name), version: pkg.version };
+  if (!('purl' in pkg)) {
+    const version = pkg.ecosystem === 'Go' && (pkg.name === 'stdlib' || pkg.name === 'toolchain') ? goReleaseVersion(pkg.version) : pkg.version;
+    return { ecosystems: [pkg.ecosystem], name: normalizePackageName(pkg.ecosystem, pkg.name), version };
+  }
   const p = parsePurl(pkg.purl);
+  if (p.version === undefined || p.version === '') return `purl ${pkg.purl} has no version`;
+  if (OS_TYPES.has(p.type)) {
+    const distro = p.qualifiers?.distro;
+    const ecosystems = distroEcosystems(p.type, distro);
+    if (ecosystems.length === 0) {
+      return distro === undefined
+        ? `OS package ${pkg.purl} names no distro release (qualifier "distro"); distro packages are matched only against their release's advisories`
+        : `no advisory ecosystem known for distro "${distro}" (${p.type})`;
+    }
+    const src = upstreamOf(p.type, p.name, p.version, p.qualifiers?.upstream, p.qualifiers?.epoch);
+    return { ecosystems, name: src.name, version: src.version };
+  }
   const ecosystem = PURL_TYPE_TO_ECOSYSTEM[p.type];
   if (ecosystem === undefined) return `purl type "${p.type}" has no OSV ecosystem`;
-  if (p.version === undefined || p.version === '') return `purl ${pkg.purl} has no version`;
   const ns = p.namespace;
   const name = ns === undefined || ns === '' ? p.name : ecosystem === 'Maven' ? `${ns}:${p.name}` : `${ns}/${p.name}`;
-  return { ecosystem, name: normalizePackageName(ecosystem, name), version: p.version };
+  const version = ecosystem === 'Go' && (name === 'stdlib' || name === 'toolchain') ? goReleaseVersion(p.version) : p.version;
+  return { ecosystems: [ecosystem], name: normalizePackageName(ecosystem, name), version };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -126,6 +207,9 @@ interface Hit {
   readonly aliases: readonly string[];
   readonly summary: string | undefined;
   readonly fixed: readonly string[];
+  readonly severity: FindingSeverity | undefined;
+  readonly state: 'affected' | 'will_not_fix' | undefined;
+  readonly note: string | undefined;
 }
 
 /** Lower ranks are preferred as the reported id. */
@@ -139,41 +223,58 @@ function preferId(a: string, b: string): number {
   return idRank(a) - idRank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** Group hits whose ids/aliases connect (union-find over id strings). */
+/** The database an id comes from: its prefix before the first `-` (GHSA, CVE, RUSTSEC, GO, PYSEC, DEBIAN...). */
+function database(id: string): string {
+  const i = id.indexOf('-');
+  return i < 0 ? id : id.slice(0, i);
+}
+
+function directlyLinked(a: Hit, b: Hit): boolean {
+  return a.aliases.includes(b.id) || b.aliases.includes(a.id);
+}
+
+function sharesAlias(a: Hit, b: Hit): boolean {
+  const ids = new Set([a.id, ...a.aliases]);
+  return b.aliases.some((x) => ids.has(x)) || ids.has(b.id);
+}
+
+/**
+ * Group hits that are one vulnerability (see the module comment). Hits are taken in id
+ * preference order; each joins the first group it links to (directly, or by a shared alias with
+ * another database's advisory) unless that group already holds an advisory of its own database
+ * it is not directly linked to.
+ */
 function mergeHits(hits: readonly Hit[]): Hit[][] {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let root = x;
-    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root)!;
-    parent.set(x, root);
-    return root;
-  };
-  const union = (a: string, b: string): void => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(ra, rb);
-  };
-  for (const h of hits) {
-    parent.set(h.id, parent.get(h.id) ?? h.id);
-    for (const alias of h.aliases) {
-      parent.set(alias, parent.get(alias) ?? alias);
-      union(h.id, alias);
-    }
+  const groups: Hit[][] = [];
+  for (const h of [...hits].sort((a, b) => preferId(a.id, b.id))) {
+    const db = database(h.id);
+    const home = groups.find(
+      (g) =>
+        g.some((m) => directlyLinked(h, m) || (database(m.id) !== db && sharesAlias(h, m))) &&
+        g.every((m) => database(m.id) !== db || directlyLinked(h, m)),
+    );
+    if (home === undefined) groups.push([h]);
+    else home.push(h);
   }
-  const groups = new Map<string, Hit[]>();
-  for (const h of hits) {
-    const root = find(h.id);
-    const g = groups.get(root) ?? [];
-    g.push(h);
-    groups.set(root, g);
-  }
-  return [...groups.values()];
+  return groups;
+}
+
+function readSeverity(text: unknown): FindingSeverity | undefined {
+  if (typeof text !== 'string') return undefined;
+  const v: unknown = JSON.parse(text);
+  if (!isRecord(v) || typeof v.level !== 'string' || typeof v.source !== 'string') return undefined;
+  return v as unknown as FindingSeverity;
+}
+
+function readState(v: unknown): 'affected' | 'will_not_fix' | undefined {
+  return v === 'affected' || v === 'will_not_fix' ? v : undefined;
 }
 
 /** Match `packages` against the advisory index open in `db` (see the module comment). */
 export function matchPackages(db: DatabaseSync, packages: readonly MatchPackage[]): MatchResult {
   const query = db.prepare(
-    'SELECT f.advisory_id AS id, f.ranges AS ranges, f.versions AS versions, a.summary AS summary, a.aliases AS aliases ' +
+    'SELECT f.advisory_id AS id, f.ranges AS ranges, f.versions AS versions, f.severity AS severity, f.state AS state, f.note AS note, ' +
+      'a.summary AS summary, a.aliases AS aliases ' +
       'FROM affected f JOIN advisories a ON a.id = f.advisory_id WHERE f.ecosystem = ? AND f.name = ? AND a.withdrawn IS NULL',
   );
   const findings: Finding[] = [];
@@ -189,51 +290,68 @@ export function matchPackages(db: DatabaseSync, packages: readonly MatchPackage[
       problems.push({ package: pkg, error: target });
       continue;
     }
-    const scheme = schemeFor(target.ecosystem);
+    const scheme = schemeFor(target.ecosystems[0]!);
     if (scheme === undefined) {
-      problems.push({ package: pkg, error: `no version scheme for ecosystem "${target.ecosystem}"` });
+      problems.push({ package: pkg, error: `no version scheme for ecosystem "${target.ecosystems[0]!}"` });
       continue;
     }
     if (!scheme.isValid(target.version)) {
       problems.push({ package: pkg, error: `version "${target.version}" is not a valid ${scheme.name} version; only advisories listing it exactly are matched` });
     }
-    const byId = new Map<string, { aliases: readonly string[]; summary: string | undefined; fixed: Set<string> }>();
-    for (const row of query.all(target.ecosystem, target.name)) {
-      const id = String(row.id);
-      const ranges = readRanges(String(row.ranges));
-      const versions = readStrings(String(row.versions));
-      const aliases = readStrings(String(row.aliases));
-      if (ranges === undefined || versions === undefined || aliases === undefined) {
-        problems.push({ package: pkg, error: `advisory ${id}: unreadable index row; skipped` });
-        continue;
+    for (const ecosystem of target.ecosystems) {
+      const byId = new Map<string, { aliases: readonly string[]; summary: string | undefined; fixed: Set<string>; severity: FindingSeverity | undefined; state: Hit['state']; note: string | undefined }>();
+      for (const row of query.all(ecosystem, target.name)) {
+        const id = String(row.id);
+        let ranges, versions, aliases, severity;
+        try {
+          ranges = readRanges(String(row.ranges));
+          versions = readStrings(String(row.versions));
+          aliases = readStrings(String(row.aliases));
+          severity = readSeverity(row.severity);
+        } catch {
+          ranges = undefined;
+        }
+        if (ranges === undefined || versions === undefined || aliases === undefined) {
+          problems.push({ package: pkg, error: `advisory ${id}: unreadable index row; skipped` });
+          continue;
+        }
+        const verdict = evaluateAffected({ ranges, versions }, target.version, scheme);
+        if (!verdict.affected) continue;
+        const entry = byId.get(id) ?? {
+          aliases, summary: typeof row.summary === 'string' ? row.summary : undefined, fixed: new Set<string>(), severity,
+          state: readState(row.state), note: typeof row.note === 'string' ? row.note : undefined,
+        };
+        for (const f of verdict.fixed) entry.fixed.add(f);
+        byId.set(id, entry);
       }
-      const verdict = evaluateAffected({ ranges, versions }, target.version, scheme);
-      if (!verdict.affected) continue;
-      const entry = byId.get(id) ?? { aliases, summary: typeof row.summary === 'string' ? row.summary : undefined, fixed: new Set<string>() };
-      for (const f of verdict.fixed) entry.fixed.add(f);
-      byId.set(id, entry);
-    }
-    const hits: Hit[] = [...byId].map(([id, e]) => ({ id, aliases: e.aliases, summary: e.summary, fixed: [...e.fixed] }));
-    for (const group of mergeHits(hits)) {
-      group.sort((a, b) => preferId(a.id, b.id));
-      const primary = group[0]!;
-      const ids = new Set<string>();
-      const fixed = new Set<string>();
-      for (const h of group) {
-        ids.add(h.id);
-        for (const a of h.aliases) ids.add(a);
-        for (const f of h.fixed) fixed.add(f);
+      const hits: Hit[] = [...byId].map(([id, e]) => ({ id, aliases: e.aliases, summary: e.summary, fixed: [...e.fixed], severity: e.severity, state: e.state, note: e.note }));
+      for (const group of mergeHits(hits)) {
+        const primary = group[0]!;
+        const ids = new Set<string>();
+        const fixed = new Set<string>();
+        for (const h of group) {
+          ids.add(h.id);
+          for (const a of h.aliases) ids.add(a);
+          for (const f of h.fixed) fixed.add(f);
+        }
+        ids.delete(primary.id);
+        const summary = group.find((h) => h.summary !== undefined && h.summary !== '')?.summary;
+        const severities = group.map((h) => h.severity).filter((x): x is FindingSeverity => x !== undefined);
+        const state = group.find((h) => h.state !== undefined);
+        findings.push({
+          package: pkg,
+          ecosystem,
+          name: target.name,
+          version: target.version,
+          id: primary.id,
+          aliases: [...ids].sort(),
+          fixed: [...fixed].sort((a, b) => scheme.compare(a, b)),
+          ...(summary === undefined ? {} : { summary }),
+          severity: preferSeverity(severities),
+          ...(state?.state === undefined ? {} : { state: state.state }),
+          ...(state?.note === undefined ? {} : { note: state.note }),
+        });
       }
-      ids.delete(primary.id);
-      const summary = group.find((h) => h.summary !== undefined && h.summary !== '')?.summary;
-      findings.push({
-        package: pkg,
-        ...target,
-        id: primary.id,
-        aliases: [...ids].sort(),
-        fixed: [...fixed].sort((a, b) => scheme.compare(a, b)),
-        ...(summary === undefined ? {} : { summary }),
-      });
     }
   }
   findings.sort((a, b) => (a.ecosystem + a.name + a.version + a.id < b.ecosystem + b.name + b.version + b.id ? -1 : 1));
