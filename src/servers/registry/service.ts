@@ -1,0 +1,81 @@
+/**
+ * The registry service: blob storage on the filesystem, metadata in SQLite (default) or
+ * PostgreSQL, the distribution-spec routes, and the access-control seam.
+ */
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../core/index.ts';
+import type { FastifyInstance, VouchService } from '../http/index.ts';
+import { allowAll, type RegistryAccessOptions } from './access.ts';
+import { BlobStore } from './blobs.ts';
+import { MAX_MANIFEST_BYTES } from './manifest.ts';
+import { openRegistryMetadata, type RegistryMetadata } from './metadata.ts';
+import { registerRoutes } from './routes.ts';
+
+export interface RegistryOptions extends RegistryAccessOptions {
+  /** The registry's folder: `blobs/`, `uploads/` and (without `dbUrl`) `registry.db`. */
+  readonly dataDir: string;
+  /** PostgreSQL URL (several replicas sharing `dataDir` over a shared filesystem); default SQLite in `dataDir`. */
+  readonly dbUrl?: string;
+  readonly logger?: Logger;
+  /** Largest blob accepted (default 64 GiB). */
+  readonly maxBlobBytes?: number;
+  /** Largest manifest accepted (default 4 MiB). */
+  readonly maxManifestBytes?: number;
+  /** How long a hot manifest or tag is served from memory (default 2000 ms; 0 disables). */
+  readonly cacheTtlMs?: number;
+  /** Largest tag-list or catalog page (default 1000). */
+  readonly maxPage?: number;
+}
+
+export const DEFAULT_REGISTRY_OPTIONS = Object.freeze({
+  maxBlobBytes: 64 * 1024 * 1024 * 1024,
+  maxManifestBytes: MAX_MANIFEST_BYTES,
+  cacheTtlMs: 2000,
+  maxPage: 1000,
+});
+
+/** The metadata location for a data folder and optional PostgreSQL URL. */
+export function registryDbUrl(dataDir: string, dbUrl: string | undefined): string {
+  return dbUrl ?? join(dataDir, 'registry.db');
+}
+
+export interface RegistryService extends VouchService {
+  readonly meta: RegistryMetadata;
+  readonly blobs: BlobStore;
+}
+
+export async function createRegistryService(options: RegistryOptions): Promise<RegistryService> {
+  const blobs = new BlobStore(options.dataDir);
+  await blobs.init();
+  const meta = await openRegistryMetadata(registryDbUrl(options.dataDir, options.dbUrl));
+  const logger = options.logger ?? silentLogger;
+  return {
+    name: 'registry',
+    meta,
+    blobs,
+    async register(app: FastifyInstance) {
+      registerRoutes(app, {
+        blobs,
+        meta,
+        access: options.access ?? allowAll,
+        logger,
+        maxBlobBytes: options.maxBlobBytes ?? DEFAULT_REGISTRY_OPTIONS.maxBlobBytes,
+        maxManifestBytes: options.maxManifestBytes ?? DEFAULT_REGISTRY_OPTIONS.maxManifestBytes,
+        cacheTtlMs: options.cacheTtlMs ?? DEFAULT_REGISTRY_OPTIONS.cacheTtlMs,
+        maxPage: options.maxPage ?? DEFAULT_REGISTRY_OPTIONS.maxPage,
+      });
+      if (options.extraRoutes !== undefined) await options.extraRoutes(app);
+    },
+    async health() {
+      try {
+        await meta.health();
+        return { ok: true, detail: meta.dialect };
+      } catch (err) {
+        return { ok: false, detail: (err as Error).message };
+      }
+    },
+    async close() {
+      await meta.close();
+    },
+  };
+}
