@@ -28,4 +28,5 @@ export const SIGN_ERROR_CODES = {
   VERIFY_UNSUPPORTED: { exit: 1, description: 'Verification cannot be done as asked, e.g. an Ed25519 message signature checked against a digest only (the file is needed).' },
   POLICY_INVALID: { exit: 2, description: 'A policy (condition list) is malformed: unknown operator, bad path, bad regex, or over a size or depth limit.' },
   POLICY_FAILED: { exit: 1, description: 'The verified attestation does not satisfy the policy conditions.' },
+  NO_SIGNATURES: { exit: 1, description: 'No signature or attestation of the image was found (referrers, referrers tag, legacy .sig/.att tags).' },
 } as const satisfies Record<string, CodeSpec>;
