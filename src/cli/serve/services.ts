@@ -34,4 +34,23 @@ export interface ServiceEntry {
   create(ctx: ServiceContext): Promise<VouchService>;
 }
 
-export const SERVICES: readonly ServiceEntry[] = [];
+export const SERVICES: readonly ServiceEntry[] = [
+  {
+    name: 'registry',
+    summary: 'OCI distribution-spec v1.1 registry (push, pull, referrers, tags, catalog)',
+    flags: {},
+    flagHelp: '',
+    async create(ctx) {
+      const path = await import('node:path');
+      const registry = await import('../../servers/registry/index.ts');
+      // Blobs and SQLite under <data>/registry/; with --db the metadata goes to PostgreSQL and
+      // replicas share <data>/registry/ over a shared filesystem (docs/registry.md).
+      return registry.createRegistryService({
+        dataDir: path.join(ctx.dataDir, 'registry'),
+        ...(ctx.dbUrl === undefined ? {} : { dbUrl: ctx.dbUrl }),
+        logger: ctx.logger,
+        ...registry.registryConfig(ctx.config),
+      });
+    },
+  },
+];

@@ -3,7 +3,7 @@
  * collector (`vouch registry gc`). Other areas import this folder only through this file.
  */
 export * from './access.ts';
-export { createRegistryService, registryDbUrl, DEFAULT_REGISTRY_OPTIONS, type RegistryOptions, type RegistryService } from './service.ts';
+export { createRegistryService, registryConfig, registryDbUrl, DEFAULT_REGISTRY_OPTIONS, type RegistryOptions, type RegistryService } from './service.ts';
 export { collectGarbage, DEFAULT_GC_SAFETY_WINDOW_MS, DEFAULT_GC_UPLOAD_MAX_AGE_MS, type GcOptions, type GcReport } from './gc.ts';
 export { BlobStore } from './blobs.ts';
 export { openRegistryMetadata, type RegistryMetadata } from './metadata.ts';

@@ -3,7 +3,7 @@
  * PostgreSQL, the distribution-spec routes, and the access-control seam.
  */
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../../core/index.ts';
+import { silentLogger, VouchError, type Logger } from '../../core/index.ts';
 import type { FastifyInstance, VouchService } from '../http/index.ts';
 import { allowAll, type RegistryAccessOptions } from './access.ts';
 import { BlobStore } from './blobs.ts';
@@ -78,4 +78,25 @@ export async function createRegistryService(options: RegistryOptions): Promise<R
       await meta.close();
     },
   };
+}
+
+/**
+ * The `registry:` section of `vouch serve --config` (keys: `max-blob-bytes`, `max-manifest-bytes`,
+ * `cache-ttl-ms`, `max-page`), checked and turned into options.
+ */
+export function registryConfig(section: Readonly<Record<string, unknown>>): Partial<RegistryOptions> {
+  const keys: Record<string, keyof RegistryOptions> = {
+    'max-blob-bytes': 'maxBlobBytes',
+    'max-manifest-bytes': 'maxManifestBytes',
+    'cache-ttl-ms': 'cacheTtlMs',
+    'max-page': 'maxPage',
+  };
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(section)) {
+    const option = keys[key];
+    if (option === undefined) throw new VouchError('USAGE', `registry config: unknown key "${key}"`, { hint: `keys: ${Object.keys(keys).join(', ')}` });
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new VouchError('USAGE', `registry config: ${key} must be a non-negative integer`);
+    out[option] = value;
+  }
+  return out;
 }
