@@ -2,3 +2,4 @@
  * Outbound HTTP clients (layer L2). Other areas import them only through this file.
  */
 export * from './registry/index.ts';
+export * from './fulcio/index.ts';
