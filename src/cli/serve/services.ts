@@ -53,4 +53,39 @@ export const SERVICES: readonly ServiceEntry[] = [
       });
     },
   },
+  {
+    name: 'ca',
+    summary: 'Fulcio-compatible certificate authority: OIDC identity → short-lived signing certificate',
+    flags: { 'oidc-issuer': { type: 'string', multiple: true }, 'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, 'cert-validity': { type: 'string' }, 'log-url': { type: 'string' }, 'dev-oidc': { type: 'boolean' } },
+    flagHelp: `      --oidc-issuer URL[=JWKS_FILE]  ca: trust this OIDC issuer (discovery + JWKS fetched and cached, or a static JWKS file); repeatable
+      --ca-cert FILE --ca-key FILE   ca: use this CA chain (issuing CA first) and key (password: VOUCH_CA_PASSWORD); default: generated under DATA/ca
+      --cert-validity DURATION       ca: lifetime of issued certificates (default 10m)
+      --log-url URL                  ca: the transparency log named in the served trust root (default: this server)
+      --dev-oidc                     ca: also run a development OIDC issuer the CA trusts (TESTING ONLY)
+`,
+    async create(ctx) {
+      const ca = await import('../../servers/ca/index.ts');
+      const settings = ca.caSettings(ctx.flags, ctx.config);
+      const dev = settings.devOidc ? await (await import('../../servers/oidc-dev/index.ts')).createDevOidc({ issuer: () => ctx.publicUrl(), audience: settings.audience }) : undefined;
+      if (dev !== undefined) ctx.logger.warn((await import('../../servers/oidc-dev/index.ts')).DEV_OIDC_WARNING);
+      const service = await ca.createCaService({
+        dataDir: ctx.dataDir,
+        issuers: settings.issuers,
+        audience: settings.audience,
+        certValidityMs: settings.certValidityMs,
+        certFile: settings.certFile,
+        keyFile: settings.keyFile,
+        keyedIssuers: dev === undefined ? [] : [{ url: dev.issuer, keys: dev.keys }],
+        password: ctx.env.VOUCH_CA_PASSWORD,
+        publicUrl: () => ctx.publicUrl(),
+        ...(settings.logUrl === undefined ? {} : { logUrl: (): string => settings.logUrl! }),
+        oidcUrls: () => (dev === undefined ? [] : [dev.issuer()]),
+        logger: ctx.logger,
+        announce: (line) => ctx.announce(line),
+      });
+      if (dev === undefined) return service;
+      // One 'ca' entry mounts both: the development issuer's routes live in the CA's scope.
+      return { ...service, register: async (app) => (await service.register(app), dev.register(app)) };
+    },
+  },
 ];
