@@ -367,25 +367,27 @@ async function importSource(writer: Writer, p: Planned, limits: ImportLimits, op
         throw err;
       }
       advisories = ids.size;
-    } else for await (const item of advisoryTexts(p, limits)) {
-      options.signal?.throwIfAborted();
-      if (item.text === undefined) {
-        problem(item.location, item.error ?? 'unreadable');
-        continue;
-      }
-      let adv: OsvAdvisory;
-      let json: string;
-      try {
-        const value: unknown = JSON.parse(item.text);
-        adv = parseOsv(value, limits);
-        json = JSON.stringify(value);
-      } catch (err) {
-        problem(item.location, message(err));
-        continue;
-      }
-      if (writer.put(p.source, adv, json)) {
-        advisories++;
-        options.onAdvisory?.(adv.id);
+    } else {
+      for await (const item of advisoryTexts(p, limits)) {
+        options.signal?.throwIfAborted();
+        if (item.text === undefined) {
+          problem(item.location, item.error ?? 'unreadable');
+          continue;
+        }
+        let adv: OsvAdvisory;
+        let json: string;
+        try {
+          const value: unknown = JSON.parse(item.text);
+          adv = parseOsv(value, limits);
+          json = JSON.stringify(value);
+        } catch (err) {
+          problem(item.location, message(err));
+          continue;
+        }
+        if (writer.put(p.source, adv, json)) {
+          advisories++;
+          options.onAdvisory?.(adv.id);
+        }
       }
     }
     writer.db.prepare(

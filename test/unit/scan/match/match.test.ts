@@ -119,3 +119,59 @@ test('an unreadable version is reported and matches no range', () => {
   assert.equal(r.problems.length, 1);
   assert.match(r.problems[0]!.error, /not a valid/);
 });
+
+test('Go standard library: the toolchain version as the binary cataloger and syft spell it (GO-2023-2185, GO-2023-2041)', () => {
+  // GO-2023-2185 (stdlib): affected[0] introduced 0, fixed 1.20.11, introduced 1.21.0-0, fixed 1.21.4;
+  // affected[1] introduced 1.20.11, fixed 1.20.12, introduced 1.21.4, fixed 1.21.5.
+  // GO-2023-2041 (stdlib): introduced 0, fixed 1.20.8, introduced 1.21.0-0, fixed 1.21.1.
+  const ids = (purl: string): string[] => find({ purl }).map((f) => f.id);
+  for (const purl of ['pkg:golang/stdlib@1.21.0', 'pkg:golang/stdlib@go1.21.0', 'pkg:golang/stdlib@go1.21', 'pkg:golang/stdlib@1.21']) {
+    const fs = find({ purl });
+    assert.ok(fs.every((f) => f.name === 'stdlib' && f.version === '1.21.0'), purl);
+    assert.deepEqual(byId(fs, 'GO-2023-2185')?.fixed, ['1.21.4'], purl);
+    assert.deepEqual(byId(fs, 'GO-2023-2041')?.fixed, ['1.21.1'], purl);
+  }
+  // 1.21.4 is past the first entry's fix but inside the second entry's range.
+  assert.deepEqual(byId(find({ purl: 'pkg:golang/stdlib@1.21.4' }), 'GO-2023-2185')?.fixed, ['1.21.5']);
+  assert.ok(!ids('pkg:golang/stdlib@1.21.5').includes('GO-2023-2185'));
+  assert.ok(!ids('pkg:golang/stdlib@1.21.1').includes('GO-2023-2041'));
+  // A release candidate sorts before the release: go1.21rc2 → 1.21.0-rc.2 is inside "introduced 1.21.0-0".
+  assert.ok(ids('pkg:golang/stdlib@go1.21rc2').includes('GO-2023-2041'));
+  assert.equal(find({ purl: 'pkg:golang/stdlib@go1.21rc2' })[0]?.version, '1.21.0-rc.2');
+});
+
+test('Go standard library: the exact advisory ids for stdlib 1.21.0, against a plain semver walk of Go-all.zip', async () => {
+  const semver = (await import('semver')).default;
+  const { zipJsonEntries } = await import('../../../../src/scan/db/zip.ts');
+  const expected = new Set<string>();
+  for await (const item of zipJsonEntries(join(OSV, 'Go-all.zip'), { maxEntryBytes: 1 << 24, maxRatio: 1000, maxEntries: 100_000 })) {
+    if (!('data' in item)) continue;
+    const a = JSON.parse(item.data.toString('utf8')) as { id: string; withdrawn?: string; affected: { package: { name: string }; ranges?: { type: string; events: Record<string, string>[] }[] }[] };
+    if (a.withdrawn !== undefined) continue;
+    for (const aff of a.affected) {
+      if (aff.package.name !== 'stdlib') continue;
+      for (const r of aff.ranges ?? []) {
+        let hit = false;
+        for (const e of r.events) {
+          if (e.introduced !== undefined && (e.introduced === '0' || semver.gte('1.21.0', e.introduced))) hit = true;
+          if (e.fixed !== undefined && semver.gte('1.21.0', e.fixed)) hit = false;
+        }
+        if (hit) expected.add(a.id);
+      }
+    }
+  }
+  assert.ok(expected.size > 10);
+  assert.deepEqual(new Set(find({ purl: 'pkg:golang/stdlib@go1.21.0' }).map((f) => f.id)), expected);
+});
+
+test('severity: GitHub advisories give the CVSS v4 score when present, else their own rating (ghsa-sample)', () => {
+  // GHSA-9cwx-2883-4wfx (vite 5.4.0 – 5.4.6): CVSS_V3 CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N (5.3) and
+  // CVSS_V4 CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N (6.9, GitHub shows "Moderate 6.9").
+  const vite = byId(find({ purl: 'pkg:npm/vite@5.4.5' }), 'GHSA-9cwx-2883-4wfx');
+  assert.deepEqual(vite?.severity, { level: 'medium', score: 6.9, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N', source: 'CVSS_V4' });
+  // GHSA-2cf5-4w76-r9qv (handlebars < 3.0.8): no vectors, database_specific.severity HIGH.
+  assert.deepEqual(byId(find({ purl: 'pkg:npm/handlebars@3.0.7' }), 'GHSA-2cf5-4w76-r9qv')?.severity, { level: 'high', source: 'advisory' });
+  // Go advisories carry no severity at all.
+  assert.deepEqual(byId(find({ purl: 'pkg:golang/stdlib@1.21.0' }), 'GO-2023-2185')?.severity, { level: 'unknown', source: 'none' });
+  assert.equal(byId(find({ purl: 'pkg:golang/stdlib@1.21.0' }), 'GO-2023-2185')?.state, undefined);
+});
