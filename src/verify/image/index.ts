@@ -349,3 +349,5 @@ export async function verifyImageAttestations(options: VerifyImageOptions & { re
   }
   return { image: image.name, digest: image.digest, verified, failures, referrers: referrers.source };
 }
+
+export { rawKeyVerifier } from './key.ts';
