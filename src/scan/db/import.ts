@@ -28,7 +28,7 @@ import { DEFAULT_OSV_LIMITS, normalizePackageName, parseOsv, type OsvAdvisory, t
 import { severityOf, type FindingSeverity } from '../severity/index.ts';
 import { trackerPackages, trackerRows, TrackerSyntaxError, type TrackerRow } from './debian.ts';
 import { readMeta, SCHEMA_SQL, SCHEMA_VERSION, writeMeta } from './schema.ts';
-import { fileSha256, folderSha256, listJsonFiles, readCapped, sourceKind, type SourceKind } from './sources.ts';
+import { downloadSource, fileSha256, folderSha256, isUrlSource, listJsonFiles, readCapped, sourceKind, splitUrlSource, type SourceKind } from './sources.ts';
 import { zipJsonEntries, type ZipItem } from './zip.ts';
 
 export interface ImportLimits extends OsvLimits {
@@ -46,6 +46,8 @@ export interface ImportLimits extends OsvLimits {
   readonly maxTrackerPackageBytes: number;
   /** Most packages in a Debian tracker export. */
   readonly maxTrackerPackages: number;
+  /** Largest download of a URL source, in bytes. */
+  readonly maxDownloadBytes: number;
 }
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({
@@ -57,6 +59,7 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({
   maxProblemsRecorded: 1_000,
   maxTrackerPackageBytes: 256 * 1024 * 1024,
   maxTrackerPackages: 1_000_000,
+  maxDownloadBytes: 2 * 1024 * 1024 * 1024,
 });
 
 export interface ImportOptions {
@@ -98,7 +101,10 @@ export interface ImportReport {
 }
 
 interface Planned {
+  /** The source's key: its absolute path, or its URL. */
   readonly source: string;
+  /** Where its bytes are: the path itself, or the downloaded copy of a URL. */
+  readonly path: string;
   readonly kind: SourceKind;
   readonly sha256: string;
   readonly files?: readonly string[];
@@ -227,8 +233,26 @@ class Writer {
   }
 }
 
-/** Import OSV advisories from `sources` into the index at `dbPath` (see the module comment). */
+/** A source's key in the index: the absolute path, or the URL without its `#sha256=` pin. */
+function sourceKey(raw: string): string {
+  return isUrlSource(raw) ? splitUrlSource(raw).url : resolve(raw);
+}
+
+/**
+ * Import OSV advisories from `sources` into the index at `dbPath` (see the module comment).
+ * A source is a path, or an `https://` URL (optionally `#sha256=<hex>` to pin its digest),
+ * downloaded beside the index with a size cap and deleted after the import.
+ */
 export async function importOsv(sources: readonly string[], dbPath: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const downloads: string[] = [];
+  try {
+    return await importInto(sources, dbPath, options, downloads);
+  } finally {
+    for (const d of downloads) await rm(d, { force: true });
+  }
+}
+
+async function importInto(sources: readonly string[], dbPath: string, options: ImportOptions, downloads: string[]): Promise<ImportReport> {
   const limits: ImportLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? ((): Date => new Date());
@@ -237,22 +261,30 @@ export async function importOsv(sources: readonly string[], dbPath: string, opti
   const recorded = (await exists(dbPath)) ? recordedSources(dbPath) : undefined;
 
   for (const raw of sources) {
-    const source = resolve(raw);
+    const source = sourceKey(raw);
     try {
-      const kind = await sourceKind(source);
-      const files = kind === 'folder' ? await listJsonFiles(source, { maxFiles: limits.maxAdvisoriesPerSource, maxDepth: limits.maxDepth }) : undefined;
-      const sha256 = files === undefined ? await fileSha256(source) : await folderSha256(source, files);
+      let path = source;
+      if (isUrlSource(raw)) {
+        const { url, sha256: pinned } = splitUrlSource(raw);
+        path = `${dbPath}.download-${randomBytes(6).toString('hex')}`;
+        downloads.push(path);
+        logger.info(`downloading ${url}`);
+        await downloadSource(url, path, { maxBytes: limits.maxDownloadBytes, expectedSha256: pinned, signal: options.signal });
+      }
+      const kind = await sourceKind(path);
+      const files = kind === 'folder' ? await listJsonFiles(path, { maxFiles: limits.maxAdvisoriesPerSource, maxDepth: limits.maxDepth }) : undefined;
+      const sha256 = files === undefined ? await fileSha256(path) : await folderSha256(path, files);
       if (options.force !== true && recorded?.get(source) === sha256) {
         reports.set(source, { source, kind, sha256, status: 'unchanged', advisories: 0, skipped: 0, problems: [] });
       } else {
-        planned.push({ source, kind, sha256, ...(files === undefined ? {} : { files }) });
+        planned.push({ source, path, kind, sha256, ...(files === undefined ? {} : { files }) });
       }
     } catch (err) {
       logger.warn(`advisory source ${source}: ${message(err)}; skipped`);
       reports.set(source, { source, status: 'failed', advisories: 0, skipped: 0, problems: [{ location: source, error: message(err) }] });
     }
   }
-  const ordered = (): SourceReport[] => sources.map((s) => reports.get(resolve(s))).filter((r): r is SourceReport => r !== undefined);
+  const ordered = (): SourceReport[] => sources.map((s) => reports.get(sourceKey(s))).filter((r): r is SourceReport => r !== undefined);
   if (planned.length === 0 && recorded !== undefined) return { dbPath, written: false, builtAt: undefined, sources: ordered() };
 
   const tmp = `${dbPath}.tmp-${randomBytes(6).toString('hex')}`;
@@ -301,7 +333,7 @@ class SourceReadError extends Error {
 
 async function* advisoryTexts(p: Planned, limits: ImportLimits): AsyncGenerator<{ location: string; text?: string; error?: string }> {
   if (p.kind === 'zip') {
-    const entries = zipJsonEntries(p.source, { maxEntryBytes: limits.maxAdvisoryBytes, maxRatio: limits.maxCompressionRatio, maxEntries: limits.maxAdvisoriesPerSource });
+    const entries = zipJsonEntries(p.path, { maxEntryBytes: limits.maxAdvisoryBytes, maxRatio: limits.maxCompressionRatio, maxEntries: limits.maxAdvisoriesPerSource });
     try {
       for (;;) {
         let next: IteratorResult<ZipItem>;
@@ -320,7 +352,7 @@ async function* advisoryTexts(p: Planned, limits: ImportLimits): AsyncGenerator<
       await entries.return(undefined);
     }
   }
-  const files = p.kind === 'folder' ? (p.files ?? []).map((f) => join(p.source, f)) : [p.source];
+  const files = p.kind === 'folder' ? (p.files ?? []).map((f) => join(p.path, f)) : [p.path];
   for (const f of files) {
     try {
       yield { location: f, text: (await readCapped(f, limits.maxAdvisoryBytes)).toString('utf8') };
@@ -346,7 +378,7 @@ async function importSource(writer: Writer, p: Planned, limits: ImportLimits, op
       const modified = (options.now ?? ((): Date => new Date()))().toISOString();
       const ids = new Set<string>();
       try {
-        for await (const item of trackerPackages(p.source, limits.maxTrackerPackageBytes, limits.maxTrackerPackages)) {
+        for await (const item of trackerPackages(p.path, limits.maxTrackerPackageBytes, limits.maxTrackerPackages)) {
           options.signal?.throwIfAborted();
           if ('error' in item) {
             problem(`${p.source}!${item.name}`, item.error);

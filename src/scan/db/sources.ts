@@ -82,3 +82,93 @@ export async function readCapped(path: string, maxBytes: number): Promise<Buffer
     await fh.close();
   }
 }
+
+/** `https://…` (or `http://` to this machine), optionally ending `#sha256=<hex>`. */
+export function isUrlSource(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** The URL without its `#sha256=` fragment (the source's key in the index) and the digest it pins. */
+export function splitUrlSource(source: string): { url: string; sha256: string | undefined } {
+  const m = /^(.*)#sha256=([0-9a-f]{64})$/i.exec(source);
+  return m ? { url: m[1]!, sha256: m[2]!.toLowerCase() } : { url: source.replace(/#.*$/, ''), sha256: undefined };
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function allowedUrl(u: URL): boolean {
+  return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+}
+
+export interface DownloadOptions {
+  readonly maxBytes: number;
+  readonly expectedSha256?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Most redirects followed (each checked: https, or http to this machine). */
+  readonly maxRedirects?: number;
+}
+
+/**
+ * Download `url` to `dest` (created, never overwritten) with a byte cap checked against
+ * Content-Length and while streaming, and the SHA-256 computed on the way; a pinned digest that
+ * differs fails. Plain HTTP is refused except to this machine. Returns the digest.
+ */
+export async function downloadSource(url: string, dest: string, options: DownloadOptions): Promise<string> {
+  const fail = (msg: string, cause?: unknown): never => {
+    throw new VouchError('ADVISORY_DOWNLOAD', `${url}: ${msg}`, cause === undefined ? {} : { cause });
+  };
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch (err) {
+    return fail('not a valid URL', err);
+  }
+  let response: Response | undefined;
+  for (let hop = 0; ; hop++) {
+    if (!allowedUrl(current)) fail(`${current.protocol}//${current.host}: only https (or http to localhost) is allowed`);
+    try {
+      response = await fetch(current, { redirect: 'manual', ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    } catch (err) {
+      return fail(`download failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location !== null) {
+      await response.body?.cancel();
+      if (hop >= (options.maxRedirects ?? 5)) fail('too many redirects');
+      current = new URL(location, current);
+      continue;
+    }
+    break;
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel();
+    return fail(`HTTP ${response.status}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    await response.body.cancel();
+    fail(`${declared} bytes is over the ${options.maxBytes}-byte limit`);
+  }
+  const h = createHash('sha256');
+  const fh = await open(dest, 'wx');
+  let total = 0;
+  try {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > options.maxBytes) {
+        await reader.cancel();
+        fail(`more than ${options.maxBytes} bytes, download stopped`);
+      }
+      h.update(value);
+      await fh.write(value);
+    }
+  } finally {
+    await fh.close();
+  }
+  const digest = h.digest('hex');
+  if (options.expectedSha256 !== undefined && digest !== options.expectedSha256) fail(`SHA-256 ${digest} differs from the pinned ${options.expectedSha256}`);
+  return digest;
+}

@@ -48,7 +48,7 @@ export function dbStatus(dbPath: string, options: DbStatusOptions = {}): DbStatu
   try {
     const version = Number(readMeta(db, 'schema_version'));
     if (version !== SCHEMA_VERSION) {
-      throw new VouchError('PARSE_ERROR', `advisory database ${dbPath} has schema version ${version}, expected ${SCHEMA_VERSION}`, { hint: 're-import it' });
+      throw new VouchError('ADVISORY_DB_SCHEMA', `advisory database ${dbPath} has schema version ${version}, this Vouch reads ${SCHEMA_VERSION}`, { hint: 'run `vouch db import` again to rebuild it' });
     }
     const builtAt = readMeta(db, 'built_at');
     const built = builtAt === undefined ? NaN : Date.parse(builtAt);
