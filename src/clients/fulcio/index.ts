@@ -131,3 +131,17 @@ async function readBounded(res: Response, url: string, code: 'CA_REQUEST_FAILED'
   }
   return Buffer.concat(chunks);
 }
+
+/** The key a keyless signer certifies: structurally sign's `SigningKey` (clients cannot import sign). */
+export interface CertifiableKey {
+  readonly publicKeyPem: string;
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Keyless signing's certificate provider (sign's `CertificateProvider` seam): the ephemeral key
+ * proves possession by signing the token's challenge, and the CA returns its chain, leaf first.
+ */
+export function fulcioCertificateProvider(url: string, token: string, options: FulcioClientOptions = {}): (key: CertifiableKey) => Promise<string[]> {
+  return (key) => requestSigningCertificate(url, token, key.publicKeyPem, (challenge) => key.sign(challenge), options);
+}
