@@ -54,6 +54,19 @@ export const SERVICES: readonly ServiceEntry[] = [
     },
   },
   {
+    name: 'log',
+    summary: 'Rekor v1-compatible transparency log (RFC 6962 Merkle tree, signed checkpoints, SETs)',
+    flags: { 'log-key': { type: 'string' }, 'log-key-algorithm': { type: 'string' }, 'log-name': { type: 'string' }, 'log-batch-wait': { type: 'string' } },
+    flagHelp: `      --log-key FILE                 log: PEM private key (ECDSA P-256 or Ed25519; password: VOUCH_LOG_KEY_PASSWORD); default: generated under DATA/log
+      --log-key-algorithm ALG        log: algorithm of a generated key: ecdsa-p256 (default) or ed25519
+      --log-name NAME                log: the name on checkpoint signatures (default: the public URL's host)
+      --log-batch-wait MS            log: how long a write waits to share a commit with others (default 10)
+`,
+    async create(ctx) {
+      return (await import('../../servers/log/index.ts')).createLogServiceFromContext(ctx);
+    },
+  },
+  {
     name: 'ca',
     summary: 'Fulcio-compatible certificate authority: OIDC identity → short-lived signing certificate',
     flags: { 'oidc-issuer': { type: 'string', multiple: true }, 'ca-cert': { type: 'string' }, 'ca-key': { type: 'string' }, 'cert-validity': { type: 'string' }, 'log-url': { type: 'string' }, 'dev-oidc': { type: 'boolean' } },
