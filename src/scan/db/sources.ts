@@ -153,15 +153,10 @@ export async function downloadSource(url: string, dest: string, options: Downloa
   const fh = await open(dest, 'wx');
   let total = 0;
   try {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    // Leaving the loop (the cap) cancels the body stream.
+    for await (const value of response.body as AsyncIterable<Uint8Array>) {
       total += value.byteLength;
-      if (total > options.maxBytes) {
-        await reader.cancel();
-        fail(`more than ${options.maxBytes} bytes, download stopped`);
-      }
+      if (total > options.maxBytes) fail(`more than ${options.maxBytes} bytes, download stopped`);
       h.update(value);
       await fh.write(value);
     }
