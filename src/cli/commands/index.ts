@@ -21,4 +21,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'attest', summary: 'Attest an image or file: an in-toto statement in DSSE, stored as cosign does', load: async () => (await import('./attest.ts')).attestCommand },
   { name: 'verify-attestation', summary: 'Verify the attestations of an image or file and print their predicates', load: async () => (await import('./verify-attestation.ts')).verifyAttestationCommand },
   { name: 'registry', summary: 'Maintain and administer a Vouch registry (gc, users, projects, robots, audit)', load: async () => (await import('./registry.ts')).registryCommand },
+  { name: 'trust-root', summary: 'Write the trusted_root.json and signing_config.json of a Vouch CA and log', load: async () => (await import('./trust-root.ts')).trustRootCommand },
 ];

@@ -8,4 +8,4 @@ export { parseIssuerSpec, createTokenVerifier, DEFAULT_AUDIENCE, type IssuerSpec
 export { DEFAULT_CERT_VALIDITY_MS } from './issue.ts';
 export { caSettings, parseDuration, type CaSettings } from './config.ts';
 export { principalOf, SIGSTORE_OID, GITHUB_ACTIONS_ISSUER, type Principal } from './identity.ts';
-export { buildTrustedRoot, buildSigningConfig, TRUSTED_ROOT_MEDIA_TYPE, SIGNING_CONFIG_MEDIA_TYPE, type TrustRootInput, type TrustedRootJson } from './trust-root.ts';
+export { collectTrustMaterial, buildTrustedRoot, buildSigningConfig, TRUSTED_ROOT_MEDIA_TYPE, SIGNING_CONFIG_MEDIA_TYPE, type TrustRootInput, type TrustedRootJson, type CollectOptions, type TrustMaterial } from './trust-root.ts';

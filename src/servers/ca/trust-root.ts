@@ -5,7 +5,10 @@
  * log URLs. No CT log and no TSA here: `ctlogs` and `timestampAuthorities` are empty, so
  * verifiers run with ctlogThreshold 0 and take the signing time from the log.
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fetchLogPublicKey, fetchTrustBundle } from '../../clients/index.ts';
 import { VouchError } from '../../core/index.ts';
 import { x509 } from './x509.ts';
 
@@ -114,4 +117,66 @@ function logKey(pem: string): { der: Buffer; keyDetails: string } {
 
 function nameAttr(cert: x509.X509Certificate, attr: string): string | undefined {
   return cert.subjectName.getField(attr)[0];
+}
+
+export interface CollectOptions {
+  /** The CA's base URL (named in the trust root; its chain is fetched from it unless dataDir is given). */
+  readonly caUrl: string;
+  /** The log's base URL (default: caUrl, the all-in-one server). */
+  readonly logUrl?: string | undefined;
+  /** Read the chain and the log key from this deployment's data folder instead of over HTTP. */
+  readonly dataDir?: string | undefined;
+  readonly oidcUrls?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface TrustMaterial {
+  readonly trustedRoot: TrustedRootJson;
+  readonly signingConfig: Record<string, unknown>;
+}
+
+/**
+ * `vouch trust-root`: the trust root and signing config of a deployment, from its running services
+ * (`GET <ca>/api/v2/trustBundle`, `GET <log>/api/v1/log/publicKey`) or from its data folder
+ * (`<data>/ca/intermediate.pem` + `root.pem`; the public half of `<data>/log/log-key.pem`, whose
+ * password is VOUCH_LOG_KEY_PASSWORD or `<data>/log/log-key.password`).
+ */
+export async function collectTrustMaterial(options: CollectOptions): Promise<TrustMaterial> {
+  const caUrl = options.caUrl.replace(/\/+$/, '');
+  const logUrl = (options.logUrl ?? caUrl).replace(/\/+$/, '');
+  let chains: string[][];
+  let logPem: string;
+  if (options.dataDir !== undefined) {
+    const ca = join(options.dataDir, 'ca');
+    chains = [[await readSmall(join(ca, 'intermediate.pem')), await readSmall(join(ca, 'root.pem'))]];
+    logPem = await logPublicKeyFromData(join(options.dataDir, 'log'), options.env ?? {});
+  } else {
+    [chains, logPem] = await Promise.all([fetchTrustBundle(caUrl), fetchLogPublicKey(logUrl)]);
+  }
+  const trustedRoot = buildTrustedRoot({ caUrl, chains, logUrl, logPublicKeyPem: logPem });
+  const signingConfig = buildSigningConfig({ caUrl, logUrl, oidcUrls: options.oidcUrls ?? [] });
+  return { trustedRoot, signingConfig };
+}
+
+async function logPublicKeyFromData(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const keyFile = join(dir, 'log-key.pem');
+  const pem = await readSmall(keyFile);
+  const password = env.VOUCH_LOG_KEY_PASSWORD || (pem.includes('ENCRYPTED') ? (await readSmall(join(dir, 'log-key.password'))).trim() : undefined);
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem', ...(password === undefined ? {} : { passphrase: password }) });
+    return createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string;
+  } catch (err) {
+    throw new VouchError('TRUST_ROOT_ERROR', `cannot read the log key ${keyFile}: ${(err as Error).message}`, { cause: err, hint: 'set VOUCH_LOG_KEY_PASSWORD' });
+  }
+}
+
+async function readSmall(file: string): Promise<string> {
+  try {
+    const st = await stat(file);
+    if (st.size > 256 * 1024) throw new VouchError('TRUST_ROOT_ERROR', `${file} is over 256 KiB`);
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof VouchError) throw err;
+    throw new VouchError('TRUST_ROOT_ERROR', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
