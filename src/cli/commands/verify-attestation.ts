@@ -6,7 +6,7 @@
 import { VouchError } from '../../core/index.ts';
 import { resolvePredicateType } from '../../sign/index.ts';
 // eslint-disable-next-line no-restricted-imports -- verify/index.ts does not re-export verify/image yet (owned by the sign-core engineer)
-import { verifyImageAttestations } from '../../verify/image/index.ts';
+import { failureCode, verifyImageAttestations } from '../../verify/image/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
@@ -73,7 +73,7 @@ Examples:
     if (result.verified.length === 0) {
       const found = result.failures.length;
       throw new VouchError(
-        found === 0 ? 'NO_SIGNATURES' : 'VERIFY_SIGNATURE',
+        failureCode(result.failures),
         `no attestation${predicateType === undefined ? '' : ` of type ${predicateType}`} of ${image.name}@${image.digest} verified (${found === 0 ? 'none found' : `${found} found, none valid`})`,
       );
     }

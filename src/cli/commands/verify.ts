@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { VouchError, wrapError } from '../../core/index.ts';
 import { type IdentityPolicy, verifyBundle } from '../../verify/index.ts';
 // eslint-disable-next-line no-restricted-imports -- verify/index.ts does not re-export verify/image yet (owned by the sign-core engineer)
-import { type Failure, type ImageTarget as VerifyTarget, type ImageVerifier, rawKeyVerifier, verifyImageSignatures } from '../../verify/image/index.ts';
+import { type Failure, type ImageTarget as VerifyTarget, type ImageVerifier, failureCode, rawKeyVerifier, verifyImageSignatures } from '../../verify/image/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
@@ -164,7 +164,7 @@ Examples:
     }
     if (result.verified.length === 0) {
       const found = result.failures.length;
-      throw new VouchError(found === 0 ? 'NO_SIGNATURES' : 'VERIFY_SIGNATURE', `no signature of ${image.name}@${image.digest} verified (${found === 0 ? 'none found' : `${found} found, none valid`})`);
+      throw new VouchError(failureCode(result.failures), `no signature of ${image.name}@${image.digest} verified (${found === 0 ? 'none found' : `${found} found, none valid`})`);
     }
     return 0;
   },

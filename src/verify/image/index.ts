@@ -16,7 +16,7 @@
  * Annotations the user asks for must be in the signed payload, never taken from unsigned
  * manifest annotations (those serve only to skip attestations when looking for signatures).
  */
-import { VouchError, tryParseDigest } from '../../core/index.ts';
+import { type ErrorCode, VouchError, tryParseDigest } from '../../core/index.ts';
 import { type RegistryClient } from '../../clients/index.ts';
 import { type Descriptor, parseImageManifest, parseJsonDocument } from '../../formats/oci/index.ts';
 
@@ -67,6 +67,8 @@ export type SignatureSource =
 export interface Failure {
   readonly source: SignatureSource;
   readonly reason: string;
+  /** The error code behind the reason, when it was a VouchError. */
+  readonly code?: ErrorCode;
 }
 
 /** cosign's verify output entry (`critical`/`optional`), plus where it came from. */
@@ -110,6 +112,22 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+function failure(source: SignatureSource, err: unknown): Failure {
+  const code: ErrorCode | undefined = err instanceof VouchError ? (err as VouchError).code : undefined;
+  return { source, reason: reasonOf(err), ...(code !== undefined && { code }) };
+}
+
+/**
+ * The code that sums up why nothing verified: the failures' common verification code (exit 1),
+ * else VERIFY_SIGNATURE; NO_SIGNATURES when there was nothing to verify.
+ */
+export function failureCode(failures: readonly Failure[]): ErrorCode {
+  if (failures.length === 0) return 'NO_SIGNATURES';
+  const codes = new Set(failures.map((f) => f.code));
+  const [only] = codes;
+  return codes.size === 1 && only !== undefined && only.startsWith('VERIFY_') ? only : 'VERIFY_SIGNATURE';
+}
+
 /** `sha256:<hex>` → `sha256-<hex>.sig|.att`. */
 function legacyTag(digest: string, kind: 'sig' | 'att'): string {
   return `${digest.replace(':', '-')}.${kind}`;
@@ -130,13 +148,13 @@ async function referrerCandidates(client: RegistryClient, image: ImageTarget, wa
       const bytes = await client.getBlob(image.repository, layer.digest, { size: layer.size, maxBytes: IMAGE_VERIFY_LIMITS.maxBlobBytes });
       out.push({ source, kind: 'bundle', bytes, annotations: manifest.annotations ?? {} });
     } catch (err) {
-      failures.push({ source, reason: reasonOf(err) });
+      failures.push(failure(source, err));
     }
   }
   return { candidates: out, source: found.source };
 }
 
-async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind: 'sig' | 'att', failures: Failure[]): Promise<Candidate[]> {
+async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind: 'sig' | 'att', failures: Failure[], want: (d: Descriptor) => boolean = () => true): Promise<Candidate[]> {
   const tag = legacyTag(image.digest, kind);
   let layers: readonly Descriptor[];
   try {
@@ -148,7 +166,7 @@ async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind
   }
   const mediaType = kind === 'sig' ? SIMPLE_SIGNING_MEDIA_TYPE : DSSE_MEDIA_TYPE;
   const out: Candidate[] = [];
-  for (const layer of layers.slice(0, IMAGE_VERIFY_LIMITS.maxCandidates)) {
+  for (const layer of layers.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates)) {
     const source: SignatureSource = { layout: 'legacy', tag, layer: layer.digest };
     if (layer.mediaType !== mediaType) {
       failures.push({ source, reason: `layer media type ${layer.mediaType}, expected ${mediaType}` });
@@ -159,7 +177,7 @@ async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind
       const bytes = await client.getBlob(image.repository, layer.digest, { size: layer.size, maxBytes: max });
       out.push({ source, kind: kind === 'sig' ? 'simple-signing' : 'dsse', bytes, annotations: layer.annotations ?? {} });
     } catch (err) {
-      failures.push({ source, reason: reasonOf(err) });
+      failures.push(failure(source, err));
     }
   }
   return out;
@@ -310,7 +328,7 @@ export async function verifyImageSignatures(options: VerifyImageOptions & { read
         });
       }
     } catch (err) {
-      failures.push({ source: c.source, reason: reasonOf(err) });
+      failures.push(failure(c.source, err));
     }
   }
   return { image: image.name, digest: image.digest, verified, failures, referrers: referrers.source };
@@ -325,7 +343,12 @@ export async function verifyImageAttestations(options: VerifyImageOptions & { re
     return t !== COSIGN_SIGN_PREDICATE_TYPE && (predicateType === undefined || t === undefined || t === predicateType);
   };
   const referrers = await referrerCandidates(client, image, wanted, failures);
-  const candidates = [...referrers.candidates, ...(await legacyCandidates(client, image, 'att', failures))];
+  // `.att` layers name their predicate type in an (unsigned) annotation: skip the other types unread.
+  const wantLayer = (d: Descriptor): boolean => {
+    const t = d.annotations?.predicateType;
+    return predicateType === undefined || t === undefined || t === predicateType;
+  };
+  const candidates = [...referrers.candidates, ...(await legacyCandidates(client, image, 'att', failures, wantLayer))];
   const verified: VerifiedAttestation[] = [];
   for (const c of candidates) {
     try {
@@ -344,7 +367,7 @@ export async function verifyImageAttestations(options: VerifyImageOptions & { re
       if (predicateType !== undefined && type !== predicateType) throw new VouchError('IMAGE_INVALID', `predicate type ${type}, not ${predicateType}`);
       verified.push({ predicateType: type, predicate: statement.predicate, statement, source: c.source, ...(signer !== undefined && { signer }) });
     } catch (err) {
-      failures.push({ source: c.source, reason: reasonOf(err) });
+      failures.push(failure(c.source, err));
     }
   }
   return { image: image.name, digest: image.digest, verified, failures, referrers: referrers.source };
