@@ -3,3 +3,4 @@
  */
 export * from './registry/index.ts';
 export * from './fulcio/index.ts';
+export * from './rekor/index.ts';
