@@ -61,3 +61,46 @@ test('usage errors and a missing index', () => {
   assert.match(missing.stderr, /no advisory database .* \[TARGET_NOT_FOUND\]/);
   assert.match(vouch(['db', '--help']).stdout, /Examples:/);
 });
+
+test('the Debian tracker export and a URL source: status lists the distro releases and the age', async () => {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:http');
+  const { readFileSync } = await import('node:fs');
+  const tracker = new URL('../fixtures/debian-tracker/tracker.json', import.meta.url).pathname;
+  const server = createServer((req, res) => {
+    if (req.url === '/crates.zip') res.end(readFileSync(join(OSV, 'crates.io-all.zip')));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  // spawn, not spawnSync: the server in this process must keep answering.
+  const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', VOUCH_CACHE_DIR: join(work, 'cache2') } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  try {
+    const db = join(work, 'distro.sqlite');
+    const r = await run(['db', 'import', tracker, `http://127.0.0.1:${port}/crates.zip`, '--db', db, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { sources: { source: string; kind: string; status: string }[] };
+    assert.deepEqual(report.sources.map((s) => [s.kind, s.status]), [['debian-tracker', 'imported'], ['zip', 'imported']]);
+    assert.equal(report.sources[1]?.source, `http://127.0.0.1:${port}/crates.zip`);
+    const text = await run(['db', 'status', '--db', db]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Debian:12\s+13\s/);
+    assert.match(text.stdout, /Debian:11\s+8\s/);
+    assert.match(text.stdout, /crates\.io\s+1206\s/);
+    assert.match(text.stdout, /built \S+ \(\d+ minutes? ago\)/);
+    const bad = await run(['db', 'import', `http://127.0.0.1:${port}/crates.zip#sha256=${'0'.repeat(64)}`, '--db', db]);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, /differs from the pinned/);
+    assert.match(bad.stderr, /\[ADVISORY_DOWNLOAD\]/);
+  } finally {
+    server.close();
+  }
+});

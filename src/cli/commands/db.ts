@@ -24,11 +24,19 @@ export const dbCommand: Command = {
   help: `Usage: vouch db import <SOURCE>... [flags]
        vouch db status [flags]
 
-import   Read OSV advisories (OSV JSON files, folders of them, OSV's per-ecosystem all.zip
-         archives; GitHub advisory JSON is OSV) into the local index. The index is built
-         aside and swapped in only when complete; a source whose digest is unchanged since
-         the last import is not read again. A malformed advisory is reported and skipped.
-status   Advisory counts per ecosystem, the sources, and the index's age.
+import   Read advisories into the local index. A SOURCE is a path or a URL:
+           - OSV JSON files, folders of them, OSV's per-ecosystem all.zip archives
+             (GitHub advisory JSON is OSV; so are osv.dev's Debian/Alpine/Ubuntu exports)
+           - the Debian security tracker export (security-tracker.debian.org/tracker/data/json),
+             streamed; stored per release as ecosystems Debian:12, Debian:11, ...
+           - https://… URLs of any of these (http only to localhost), downloaded with a size
+             cap; append #sha256=HEX to pin the digest
+         The index is built aside and swapped in only when complete; a source whose digest
+         is unchanged since the last import is not read again. A malformed advisory is
+         reported and skipped. Severities (CVSS v4 > v3 > v2, else the advisory's rating)
+         are computed at import.
+status   Advisory counts per ecosystem (distro releases included), the sources, and the
+         index's age.
 
 Flags:
       --db FILE     the index (default: $VOUCH_CACHE_DIR/db/advisories.sqlite, else
@@ -39,10 +47,13 @@ Flags:
       --debug       details on stderr
   -h, --help        this help
 
-Exit codes: 0 ok; 3 a source could not be read (the others are imported), or no index.
+Exit codes: 0 ok; 3 a source could not be read or downloaded (the others are imported),
+or no index, or an index of another schema version (import again to rebuild it).
 
 Examples:
   vouch db import Go-all.zip PyPI-all.zip crates.io-all.zip
+  vouch db import https://security-tracker.debian.org/tracker/data/json
+  vouch db import https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip#sha256=<hex>
   vouch db import ./advisory-database/advisories/github-reviewed --db ./advisories.sqlite
   vouch db status
   vouch db status --json | jq '.ecosystems'
@@ -92,7 +103,8 @@ Examples:
       if (!report.written) ui.logger.info(`${dbPath}: unchanged`);
     }
     if (failed > 0) {
-      ui.error(`${failed} source(s) could not be read; the others were imported [IO_ERROR]`);
+      const download = report.sources.some((s) => s.status === 'failed' && s.problems.some((p) => /^https?:/.test(p.location)));
+      ui.error(`${failed} source(s) could not be read; the others were imported [${download ? 'ADVISORY_DOWNLOAD' : 'IO_ERROR'}]`);
       return 3;
     }
     return 0;
@@ -105,9 +117,23 @@ async function status(dbPath: string, json: boolean, io: CommandIo): Promise<0> 
     await writeResult(undefined, `${JSON.stringify({ db: dbPath, ...s }, null, 2)}\n`, io.stdout);
     return 0;
   }
-  const age = s.ageMs === undefined ? 'unknown' : `${(s.ageMs / 86_400_000).toFixed(1)} days`;
+  const age = s.ageMs === undefined ? 'unknown' : formatAge(s.ageMs);
   const head = `${dbPath}\nschema ${s.schemaVersion}, built ${s.builtAt ?? 'unknown'} (${age} ago), ${s.advisories} advisories (${s.withdrawn} withdrawn)\n\n`;
   const rows = s.ecosystems.map((e) => [e.ecosystem, String(e.advisories), String(e.withdrawn)]);
-  await writeResult(undefined, head + renderTable(['ECOSYSTEM', 'ADVISORIES', 'WITHDRAWN'], rows), io.stdout);
+  const sources = s.sources.map((x) => [x.source, x.kind, String(x.advisories), x.importedAt]);
+  await writeResult(
+    undefined,
+    `${head}${renderTable(['ECOSYSTEM', 'ADVISORIES', 'WITHDRAWN'], rows)}\n${renderTable(['SOURCE', 'KIND', 'ADVISORIES', 'IMPORTED'], sources)}`,
+    io.stdout,
+  );
   return 0;
+}
+
+/** 90 s → "1 minute", 3 h → "3 hours", 50 h → "2.1 days". */
+function formatAge(ms: number): string {
+  const minutes = Math.max(0, ms) / 60_000;
+  if (minutes < 120) return `${Math.round(minutes)} minute${Math.round(minutes) === 1 ? '' : 's'}`;
+  const hours = minutes / 60;
+  if (hours < 48) return `${Math.round(hours)} hours`;
+  return `${(hours / 24).toFixed(1)} days`;
 }
