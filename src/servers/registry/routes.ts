@@ -484,7 +484,8 @@ function parseRange(header: string | undefined, size: number): { start: number; 
 async function readCapped(req: FastifyRequest, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > max) {
-    await drain(req);
+    // Read (and drop) a moderately oversized body so the client sees the 413 rather than a reset.
+    await drain(req, 16 * max);
     throw new RegistryError(413, 'SIZE_INVALID', `manifest is over the ${max}-byte limit`);
   }
   const chunks: Buffer[] = [];
@@ -501,13 +502,13 @@ async function readCapped(req: FastifyRequest, max: number): Promise<Buffer> {
 }
 
 /** Read and discard a body nobody needs, so the connection can be reused. */
-async function drain(req: FastifyRequest): Promise<void> {
+async function drain(req: FastifyRequest, limit = 1024 * 1024): Promise<void> {
   const raw: Readable = req.raw;
   if (raw.readableEnded) return;
   let seen = 0;
   for await (const chunk of raw as AsyncIterable<Buffer>) {
     seen += chunk.length;
-    if (seen > 1024 * 1024) {
+    if (seen > limit) {
       raw.destroy();
       return;
     }
