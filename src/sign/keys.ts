@@ -97,6 +97,20 @@ function parsePlainPrivateKey(pemText: string): KeyObject {
  * PASSWORD_REQUIRED.
  */
 export function loadPrivateKey(pem: string | Uint8Array, password?: string): SigningKey {
+  return signingKeyFrom(privateKeyObject(pem, password));
+}
+
+/**
+ * `import-key-pair`: any private key `loadPrivateKey` reads → cosign's encrypted PEM under
+ * `newPassword`, with its public key.
+ */
+export function importKeyPair(pem: string | Uint8Array, options: { password?: string; newPassword: string }): GeneratedKeyPair & { algorithm: KeyAlgorithm } {
+  const key = privateKeyObject(pem, options.password);
+  const algorithm = keyAlgorithm(key);
+  return { privateKeyPem: encryptPrivateKey(key, options.newPassword), publicKeyPem: publicKeyPem(createPublicKey(key)), algorithm };
+}
+
+function privateKeyObject(pem: string | Uint8Array, password?: string): KeyObject {
   if (pem.length > MAX_KEY_BYTES) throw new VouchError('KEY_INVALID', `private key: over ${MAX_KEY_BYTES} bytes`);
   const text = typeof pem === 'string' ? pem : Buffer.from(pem).toString('utf8');
   let key: KeyObject;
@@ -112,7 +126,7 @@ export function loadPrivateKey(pem: string | Uint8Array, password?: string): Sig
   } else {
     key = parsePlainPrivateKey(text);
   }
-  return signingKeyFrom(key);
+  return key;
 }
 
 const NOBLE = { 'ecdsa-p256': p256, 'ecdsa-p384': p384, 'ecdsa-p521': p521 } as const;

@@ -22,4 +22,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify-attestation', summary: 'Verify the attestations of an image or file and print their predicates', load: async () => (await import('./verify-attestation.ts')).verifyAttestationCommand },
   { name: 'registry', summary: 'Maintain and administer a Vouch registry (gc, users, projects, robots, audit)', load: async () => (await import('./registry.ts')).registryCommand },
   { name: 'trust-root', summary: 'Write the trusted_root.json and signing_config.json of a Vouch CA and log', load: async () => (await import('./trust-root.ts')).trustRootCommand },
+  { name: 'generate-key-pair', summary: 'Generate a cosign-compatible signing key pair (encrypted private key + public key)', load: async () => (await import('./generate-key-pair.ts')).generateKeyPairCommand },
+  { name: 'import-key-pair', summary: 'Import a PEM private key (ECDSA, Ed25519, RSA) as a cosign-compatible key pair', load: async () => (await import('./import-key-pair.ts')).importKeyPairCommand },
+  { name: 'sign-blob', summary: 'Sign a file with a key into a Sigstore bundle (cosign sign-blob)', load: async () => (await import('./sign-blob.ts')).signBlobCommand },
+  { name: 'verify-blob', summary: 'Verify a file (or its sha256) against a Sigstore bundle (cosign verify-blob)', load: async () => (await import('./verify-blob.ts')).verifyBlobCommand },
+  { name: 'attest-blob', summary: 'Attest a file: sign an in-toto statement (SBOM, provenance, VEX...) into a DSSE bundle', load: async () => (await import('./attest-blob.ts')).attestBlobCommand },
+  { name: 'verify-blob-attestation', summary: 'Verify an in-toto attestation bundle for a file, optionally against a policy', load: async () => (await import('./verify-blob-attestation.ts')).verifyBlobAttestationCommand },
 ];
