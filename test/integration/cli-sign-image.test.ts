@@ -5,7 +5,8 @@
  * the shared stereoscope OCI layout. Both layouts, the right key, another key, a signature moved
  * onto another image, `skopeo inspect`/`list-tags` over what we wrote, the real cosign v0.3
  * attestation fixture (keyless, against cosign's test trusted root) stored as a referrer, and
- * grype's real `.att` envelopes in a legacy tag.
+ * grype's real `.att` envelopes in a legacy tag. Then the same round trip against Vouch's own
+ * registry (in process), which has the referrers API: nothing goes through the referrers tag.
  *
  * Skips, saying which, when docker-registry or skopeo is missing.
  */
@@ -18,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/clients/index.ts';
+import { type RunningServer, startServer } from '../../src/servers/http/index.ts';
+import { createRegistryService } from '../../src/servers/registry/index.ts';
 import { generateKeyPair } from '../../src/sign/index.ts';
 import { pushBundle, legacyTag } from '../../src/sign/image/index.ts';
 
@@ -301,5 +304,83 @@ describe('vouch sign / verify / attest / verify-attestation on a registry withou
     const tampered = vouch(['verify-attestation', target, '--key', join(grype, 'cosign.pub'), '--type', 'https://syft.dev/bom']);
     assert.equal(tampered.status, 1);
     assert.match(tampered.stderr, /does not verify with the key.*\n.*\[VERIFY_SIGNATURE\]/);
+  });
+});
+
+describe("vouch sign / verify / attest against Vouch's own registry (referrers API)", { skip: has('skopeo') ? false : 'needs skopeo' }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'vouch-sign-image-own-'));
+  let server: RunningServer;
+  let app = '';
+
+  // The registry runs in this process: the CLI must be spawned without blocking the event loop.
+  const vouch = (args: string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', VOUCH_PASSWORD: 'pw', REGISTRY_AUTH_FILE: join(work, 'auth.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('error', reject);
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  const skopeo = (args: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('skopeo', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`skopeo ${args.join(' ')}: ${err}`))));
+    });
+
+  before(async () => {
+    writeFileSync(join(work, 'auth.json'), '{"auths":{}}');
+    for (const name of ['a', 'b']) {
+      const pair = generateKeyPair({ password: 'pw' });
+      writeFileSync(join(work, `${name}.key`), pair.privateKeyPem);
+      writeFileSync(join(work, `${name}.pub`), pair.publicKeyPem);
+    }
+    const service = await createRegistryService({ dataDir: join(work, 'registry') });
+    server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
+    app = `${new URL(server.url).host}/team/app`;
+    await skopeo(['copy', '--dest-tls-verify=false', `oci:${LAYOUT}:latest`, `docker://${app}:v1`]);
+  });
+
+  after(async () => {
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('sign goes through the referrers API (OCI-Subject), verify finds it there and in .sig', async () => {
+    const r = await vouch(['sign', `${app}:v1`, '--key', join(work, 'a.key'), '--layout', 'both', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { digest: string; stored: { layout: string; via?: string }[] };
+    assert.equal(out.digest, IMAGE_DIGEST);
+    assert.equal(out.stored[0]!.via, 'referrers-api');
+    const tags = (JSON.parse(await skopeo(['list-tags', '--tls-verify=false', `docker://${app}`])) as { Tags: string[] }).Tags;
+    assert.ok(tags.includes(`sha256-${IMAGE_DIGEST.slice(7)}.sig`), tags.join(' '));
+    assert.ok(!tags.includes(`sha256-${IMAGE_DIGEST.slice(7)}`), 'no referrers tag on a registry with the referrers API');
+    const referrers = (await (await fetch(`${server.url}/v2/team/app/referrers/${IMAGE_DIGEST}`)).json()) as { manifests: { artifactType: string }[] };
+    assert.deepEqual(referrers.manifests.map((m) => m.artifactType), ['application/vnd.dev.sigstore.bundle.v0.3+json']);
+
+    const ok = await vouch(['verify', `${app}:v1`, '--key', join(work, 'a.pub'), '--json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.deepEqual((JSON.parse(ok.stdout) as { source: { layout: string } }[]).map((v) => v.source.layout).sort(), ['legacy', 'referrers']);
+    const other = await vouch(['verify', `${app}:v1`, '--key', join(work, 'b.pub')]);
+    assert.equal(other.status, 1);
+  });
+
+  test('attest and verify-attestation through the referrers API', async () => {
+    const predicate = join(SIGSTORE, 'cosign/predicates/test-result.json');
+    const r = await vouch(['attest', `${app}:v1`, '--key', join(work, 'a.key'), '--type', 'custom', '--predicate', predicate]);
+    assert.equal(r.status, 0, r.stderr);
+    const ok = await vouch(['verify-attestation', `${app}@${IMAGE_DIGEST}`, '--key', join(work, 'a.pub'), '--type', 'custom', '--json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    const statements = JSON.parse(ok.stdout) as { predicate: unknown }[];
+    assert.equal(statements.length, 1);
+    assert.deepEqual(statements[0]!.predicate, JSON.parse(readFileSync(predicate, 'utf8')));
+    // The signature referrer is not taken for an attestation, nor the attestation for a signature.
+    const sigs = await vouch(['verify', `${app}:v1`, '--key', join(work, 'a.pub'), '--json']);
+    assert.equal((JSON.parse(sigs.stdout) as unknown[]).length, 2);
   });
 });
