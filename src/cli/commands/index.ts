@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sbom', summary: 'Generate an SBOM (CycloneDX, SPDX, JSON) of a directory, file or container image', load: async () => (await import('./sbom.ts')).sbomCommand },
   { name: 'serve', summary: 'Run the Vouch services (registry, transparency log, CA) on one port', load: async () => (await import('./serve.ts')).serveCommand },
   { name: 'db', summary: 'Build and inspect the local OSV advisory database (offline)', load: async () => (await import('./db.ts')).dbCommand },
+  { name: 'scan', summary: 'Find known vulnerabilities in a directory, file, image or SBOM (offline)', load: async () => (await import('./scan.ts')).scanCommand },
   { name: 'sign', summary: 'Sign a container image in a registry (cosign-compatible; by digest only)', load: async () => (await import('./sign.ts')).signCommand },
   { name: 'verify', summary: 'Verify the signatures of a container image (cosign layouts: referrers and .sig tags)', load: async () => (await import('./verify.ts')).verifyCommand },
   { name: 'attest', summary: 'Attest an image or file: an in-toto statement in DSSE, stored as cosign does', load: async () => (await import('./attest.ts')).attestCommand },
@@ -28,4 +29,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify-blob', summary: 'Verify a file (or its sha256) against a Sigstore bundle (cosign verify-blob)', load: async () => (await import('./verify-blob.ts')).verifyBlobCommand },
   { name: 'attest-blob', summary: 'Attest a file: sign an in-toto statement (SBOM, provenance, VEX...) into a DSSE bundle', load: async () => (await import('./attest-blob.ts')).attestBlobCommand },
   { name: 'verify-blob-attestation', summary: 'Verify an in-toto attestation bundle for a file, optionally against a policy', load: async () => (await import('./verify-blob-attestation.ts')).verifyBlobAttestationCommand },
+  { name: 'log', summary: 'Upload to, read from, verify and monitor a Rekor-compatible transparency log', load: async () => (await import('./log.ts')).logCommand },
 ];

@@ -22,7 +22,7 @@
  * point somewhere real.
  */
 import { basename } from 'node:path';
-import { VouchError, VOUCH_VERSION, type Limits } from '../../core/index.ts';
+import { VouchError, VOUCH_VERSION } from '../../core/index.ts';
 import type { Inventory, Location, Package, PackageType, Relationship, Warning } from '../../formats/model/index.ts';
 import { canonicalPurl, parsePurl } from '../../formats/purl/index.ts';
 
