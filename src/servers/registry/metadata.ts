@@ -242,8 +242,9 @@ class KyselyMetadata implements RegistryMetadata {
   }
 
   async listRepositories(page: Page): Promise<string[]> {
-    let q = this.#k.selectFrom('registry_repositories').select('name').orderBy('name');
-    if (page.last !== undefined) q = q.where('name', '>', page.last);
+    const c = this.#db.dialect === 'postgres' ? sql` collate "C"` : sql``;
+    let q = this.#k.selectFrom('registry_repositories').select('name').orderBy(sql`name${c}`);
+    if (page.last !== undefined) q = q.where(sql<boolean>`name${c} > ${page.last}${c}`);
     if (page.n !== undefined) q = q.limit(page.n);
     return (await q.execute()).map((r) => r.name);
   }
@@ -382,8 +383,16 @@ class KyselyMetadata implements RegistryMetadata {
   }
 
   async listTags(repository: string, page: Page): Promise<string[]> {
-    let q = this.#k.selectFrom('registry_tags').select('tag').where('repository', '=', repository).orderBy('tag');
-    if (page.last !== undefined) q = q.where('tag', '>', page.last);
+    // Spec end-8a: "lexical order (i.e. case-insensitive alphanumeric order)"; ties (`B`, `b`)
+    // by byte order. PostgreSQL compares with the "C" collation so both backends page alike.
+    const c = this.#db.dialect === 'postgres' ? sql` collate "C"` : sql``;
+    const folded = sql<string>`lower(tag)${c}`;
+    const exact = sql<string>`tag${c}`;
+    let q = this.#k.selectFrom('registry_tags').select('tag').where('repository', '=', repository).orderBy(folded).orderBy(exact);
+    if (page.last !== undefined) {
+      const last = page.last;
+      q = q.where(sql<boolean>`(${folded} > lower(${last})${c} or (${folded} = lower(${last})${c} and ${exact} > ${last}${c}))`);
+    }
     if (page.n !== undefined) q = q.limit(page.n);
     return (await q.execute()).map((r) => r.tag);
   }
