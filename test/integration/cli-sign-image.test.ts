@@ -253,6 +253,27 @@ describe('vouch sign / verify / attest / verify-attestation on a registry withou
     assert.equal(vouch(['verify-attestation', `${app}:v1`, '--key', join(work, 'b.pub'), '--type', 'vuln']).status, 1);
     const otherType = vouch(['verify-attestation', `${app}:v1`, '--key', join(work, 'a.pub'), '--type', 'cyclonedx']);
     assert.equal(otherType.status, 1);
+
+    // --policy: conditions on the verified statements (src/policy).
+    writeFileSync(join(work, 'pass.yaml'), '- path: predicate.scanner.uri\n  equals: fakescanner.example.com/cosign-testing\n');
+    writeFileSync(join(work, 'fail.yaml'), '- path: predicate.scanner.uri\n  equals: realscanner.example.com\n');
+    const pass = vouch(['verify-attestation', `${app}:v1`, '--key', join(work, 'a.pub'), '--type', 'vuln', '--policy', join(work, 'pass.yaml')]);
+    assert.equal(pass.status, 0, pass.stderr);
+    const fail = vouch(['verify-attestation', `${app}:v1`, '--key', join(work, 'a.pub'), '--type', 'vuln', '--policy', join(work, 'fail.yaml')]);
+    assert.equal(fail.status, 1);
+    assert.match(fail.stderr, /\[POLICY_FAILED\]/);
+  });
+
+  test('a FILE target goes to attest-blob / verify-blob-attestation', () => {
+    const file = join(DATA, 'sigstore/conformance/a.txt');
+    const bundle = join(work, 'a.txt.att.json');
+    const predicate = join(SIGSTORE, 'cosign/predicates/test-result.json');
+    const r = vouch(['attest', file, '--key', join(work, 'a.key'), '--type', 'custom', '--predicate', predicate, '--bundle', bundle]);
+    assert.equal(r.status, 0, r.stderr);
+    const ok = vouch(['verify-attestation', file, '--key', join(work, 'a.pub'), '--bundle', bundle, '--type', 'custom']);
+    assert.equal(ok.status, 0, ok.stderr);
+    const other = vouch(['verify-attestation', file, '--key', join(work, 'b.pub'), '--bundle', bundle, '--type', 'custom']);
+    assert.equal(other.status, 1);
   });
 
   test("cosign's real v0.3 attestation bundle, stored as a referrer, verifies keyless against cosign's test root", async () => {

@@ -44,14 +44,15 @@ export async function delegate(name: string, argv: readonly string[], io: Comman
  * parse, which would refuse the blob command's flags. Undefined for an image target.
  */
 export async function blobArgv(argv: readonly string[], options: OptionSpec): Promise<string[] | undefined> {
-  const { positionals } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true });
-  for (const p of positionals) {
-    const file = await fileTarget(p);
-    if (file === undefined) continue;
-    const i = argv.indexOf(p);
-    return [file, ...argv.slice(0, i), ...argv.slice(i + 1)];
-  }
-  return undefined;
+  // The blob commands' own value flags, so their values are not taken for the target.
+  const lenient: OptionSpec = { ...options, bundle: { type: 'string' }, 'rekor-url': { type: 'string' }, key: { type: 'string', short: 'k' } };
+  const { positionals } = parseArgs({ args: [...argv], options: lenient, strict: false, allowPositionals: true });
+  const first = positionals[0];
+  if (first === undefined) return undefined;
+  const file = await fileTarget(first);
+  if (file === undefined) return undefined;
+  const i = argv.indexOf(first);
+  return [file, ...argv.slice(0, i), ...argv.slice(i + 1)];
 }
 
 export async function readPredicate(path: string): Promise<unknown> {
@@ -85,7 +86,7 @@ Wraps the predicate in an in-toto Statement v1 whose subject is the image's mani
 A FILE (a path that exists, or file:PATH) is attested as \`vouch attest-blob\` does.
 
 Flags:
-      --key FILE               private key; password from VOUCH_PASSWORD or COSIGN_PASSWORD
+  -k, --key FILE               private key; password from VOUCH_PASSWORD or COSIGN_PASSWORD
       --predicate FILE         the predicate (JSON)
       --type TYPE              predicate type: a URI, or custom (default), slsaprovenance,
                                slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx,
@@ -106,7 +107,7 @@ Examples:
 `,
   async run(argv, io) {
     const options = {
-      key: { type: 'string' },
+      key: { type: 'string', short: 'k' },
       predicate: { type: 'string' },
       type: { type: 'string' },
       layout: { type: 'string' },

@@ -96,7 +96,7 @@ Signs the image's manifest digest. A tag is resolved first and the digest is wha
   both       both of the above
 
 Flags:
-      --key FILE               private key (cosign's encrypted PEM or PKCS#8); its password
+  -k, --key FILE               private key (cosign's encrypted PEM or PKCS#8); its password
                                from VOUCH_PASSWORD or COSIGN_PASSWORD
   -a, --annotation KEY=VALUE   signed annotation (repeatable)
       --layout LAYOUT          referrers | legacy | both (default referrers)
@@ -115,7 +115,7 @@ Examples:
 `,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
-      key: { type: 'string' },
+      key: { type: 'string', short: 'k' },
       annotation: { type: 'string', short: 'a', multiple: true },
       layout: { type: 'string' },
       json: { type: 'boolean' },

@@ -3,7 +3,9 @@
  * image's attestations in both cosign layouts, verify each, print the verified predicates; a
  * FILE goes to `vouch verify-blob-attestation`.
  */
-import { VouchError } from '../../core/index.ts';
+import { readFile, stat } from 'node:fs/promises';
+import { VouchError, wrapError } from '../../core/index.ts';
+import { POLICY_LIMITS, evaluateConditions, parsePolicy } from '../../policy/index.ts';
 import { resolvePredicateType } from '../../sign/index.ts';
 // eslint-disable-next-line no-restricted-imports -- verify/index.ts does not re-export verify/image yet (owned by the sign-core engineer)
 import { failureCode, verifyImageAttestations } from '../../verify/image/index.ts';
@@ -14,6 +16,15 @@ import { createUi } from '../ui.ts';
 import { blobArgv, delegate } from './attest.ts';
 import { REGISTRY_FLAGS, REGISTRY_FLAGS_HELP, openImageTarget } from './sign.ts';
 import { SIGNER_FLAGS, SIGNER_FLAGS_HELP, buildVerifier, describeFailure, verifyTarget } from './verify.ts';
+
+async function readPolicy(path: string): Promise<Buffer> {
+  try {
+    if ((await stat(path)).size > POLICY_LIMITS.maxPolicyBytes) throw new VouchError('POLICY_INVALID', `policy ${path} is over ${POLICY_LIMITS.maxPolicyBytes} bytes`);
+    return await readFile(path);
+  } catch (err) {
+    throw wrapError(err, 'TARGET_NOT_FOUND', `cannot read policy ${path}`);
+  }
+}
 
 export const verifyAttestationCommand: Command = {
   name: 'verify-attestation',
@@ -64,6 +75,7 @@ Examples:
     }
     if (positionals.length !== 1) throw new VouchError('USAGE', 'verify-attestation takes one IMAGE or FILE', { hint: 'vouch verify-attestation --help' });
     const predicateType = values.type === undefined ? undefined : resolvePredicateType(values.type);
+    const conditions = values.policy === undefined ? undefined : parsePolicy(await readPolicy(values.policy));
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
     const { reference, client } = openImageTarget(positionals[0] ?? '', values, io.env, ui.logger);
     const image = await verifyTarget(client, reference);
@@ -87,8 +99,14 @@ Examples:
       ];
       await writeResult(undefined, `${lines.join('\n')}\n`, io.stdout);
     }
-    if (values.policy !== undefined) {
-      throw new VouchError('USAGE', '--policy is not available in this build yet (src/policy has not landed)');
+    if (conditions !== undefined) {
+      // Every verified statement must meet the conditions (paths are into the statement, as
+      // verify-blob-attestation reads them: predicate.…, subject[0].digest.sha256, …).
+      const failed = result.verified.flatMap((v, i) => {
+        const r = evaluateConditions(v.statement, conditions);
+        return r.ok ? [] : [`attestation ${i + 1}: ${r.failures.map((f) => f.message).join('; ')}`];
+      });
+      if (failed.length > 0) throw new VouchError('POLICY_FAILED', `policy failed: ${failed.join(' | ')}`);
     }
     return 0;
   },

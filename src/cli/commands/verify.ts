@@ -17,7 +17,7 @@ import type { ImageReference } from '../../formats/oci/index.ts';
 
 /** Flags naming who must have signed. */
 export const SIGNER_FLAGS = {
-  key: { type: 'string' },
+  key: { type: 'string', short: 'k' },
   'certificate-identity': { type: 'string' },
   'certificate-identity-regexp': { type: 'string' },
   'certificate-oidc-issuer': { type: 'string' },
@@ -26,7 +26,7 @@ export const SIGNER_FLAGS = {
   'require-tlog': { type: 'boolean' },
 } as const;
 
-export const SIGNER_FLAGS_HELP = `      --key FILE                          the signer's public key (PEM)
+export const SIGNER_FLAGS_HELP = `  -k, --key FILE                          the signer's public key (PEM)
       --certificate-identity ID           keyless: the certificate's identity, matched exactly
       --certificate-identity-regexp RE    … or matched by a regular expression
       --certificate-oidc-issuer URL       the identity's OIDC issuer, matched exactly
