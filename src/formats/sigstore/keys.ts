@@ -23,7 +23,8 @@ export function readPem(text: string): PemBlock | undefined {
   const m = PEM_RE.exec(text);
   if (!m) return undefined;
   const body = (m[2] ?? '').split(/\r?\n/).filter((l) => !/^[A-Za-z-]+:/.test(l)).join('');
-  if (!/^[A-Za-z0-9+/=\s]*$/.test(body)) return undefined;
+  // Strict base64, as Go's encoding/pem (cosign) decodes it: a stray character means no key.
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) return undefined;
   return { type: m[1] ?? '', der: Buffer.from(body, 'base64') };
 }
 
