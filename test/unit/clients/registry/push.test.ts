@@ -59,22 +59,24 @@ function pushHooks(reg: FakeRegistry, opts: PushOptions): void {
     }
     m = /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/.exec(url.pathname);
     if (m !== null && req.method === 'PUT') {
-      if (!authorized(req, res, m[1]!)) return true;
+      const repo = m[1]!;
+      if (!authorized(req, res, repo)) return true;
       assert.equal(url.searchParams.get('_state'), 'opaque', 'the Location query is kept');
       void body(req).then((data) => {
         const digest = url.searchParams.get('digest') ?? '';
         if (sha256(data) !== digest) return ociError(res, 400, 'DIGEST_INVALID', 'digest mismatch');
         reg.blobs.set(digest, data);
-        res.writeHead(201, { location: `/v2/${m[1]}/blobs/${digest}`, 'docker-content-digest': opts.lieAboutDigest ?? digest, 'content-length': 0 });
+        res.writeHead(201, { location: `/v2/${repo}/blobs/${digest}`, 'docker-content-digest': opts.lieAboutDigest ?? digest, 'content-length': 0 });
         res.end();
       });
       return true;
     }
     m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
     if (m !== null && req.method === 'PUT') {
-      if (!authorized(req, res, m[1]!)) return true;
+      const [, repo = '', ref = ''] = m;
+      if (!authorized(req, res, repo)) return true;
       void body(req).then((data) => {
-        const digest = reg.addManifest(m[1]!, m[2]!.includes(':') ? undefined : m[2], data.toString(), req.headers['content-type'] ?? '');
+        const digest = reg.addManifest(repo, ref.includes(':') ? undefined : ref, data.toString(), req.headers['content-type'] ?? '');
         const doc = JSON.parse(data.toString()) as { subject?: { digest: string } };
         const headers: Record<string, string | number> = { 'docker-content-digest': digest, 'content-length': 0 };
         if (opts.referrersApi && doc.subject !== undefined) headers['oci-subject'] = doc.subject.digest;
