@@ -28,7 +28,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { normalizePackageName, OSV_EVENT_KINDS, OSV_RANGE_TYPES, type OsvEvent, type OsvEventKind, type OsvRange, type OsvRangeType } from '../../formats/osv/index.ts';
 import { parsePurl } from '../../formats/purl/index.ts';
 import { preferSeverity, type FindingSeverity } from '../severity/index.ts';
-import { schemeFor } from '../version/index.ts';
+import { schemeFor, type VersionScheme } from '../version/index.ts';
 import { evaluateAffected } from './range.ts';
 
 /** A package to match: by purl (its version is the purl's), or by OSV ecosystem and name. */
@@ -259,6 +259,30 @@ function mergeHits(hits: readonly Hit[]): Hit[][] {
   return groups;
 }
 
+/**
+ * The scheme with `isValid` and `compare` remembered, for one package's evaluation: its rows
+ * repeat the same version strings (PyPI advisories list every affected version, and a package's
+ * advisories list mostly the same ones), so each distinct comparison is computed once.
+ */
+function memoScheme(scheme: VersionScheme): VersionScheme {
+  const valid = new Map<string, boolean>();
+  const cmp = new Map<string, -1 | 0 | 1>();
+  return {
+    name: scheme.name,
+    isValid(v) {
+      let r = valid.get(v);
+      if (r === undefined) valid.set(v, (r = scheme.isValid(v)));
+      return r;
+    },
+    compare(a, b) {
+      const key = `${a}\0${b}`;
+      let r = cmp.get(key);
+      if (r === undefined) cmp.set(key, (r = scheme.compare(a, b)));
+      return r;
+    },
+  };
+}
+
 function readSeverity(text: unknown): FindingSeverity | undefined {
   if (typeof text !== 'string') return undefined;
   const v: unknown = JSON.parse(text);
@@ -290,11 +314,12 @@ export function matchPackages(db: DatabaseSync, packages: readonly MatchPackage[
       problems.push({ package: pkg, error: target });
       continue;
     }
-    const scheme = schemeFor(target.ecosystems[0]!);
-    if (scheme === undefined) {
+    const base = schemeFor(target.ecosystems[0]!);
+    if (base === undefined) {
       problems.push({ package: pkg, error: `no version scheme for ecosystem "${target.ecosystems[0]!}"` });
       continue;
     }
+    const scheme = memoScheme(base);
     if (!scheme.isValid(target.version)) {
       problems.push({ package: pkg, error: `version "${target.version}" is not a valid ${scheme.name} version; only advisories listing it exactly are matched` });
     }
@@ -302,21 +327,27 @@ export function matchPackages(db: DatabaseSync, packages: readonly MatchPackage[
       const byId = new Map<string, { aliases: readonly string[]; summary: string | undefined; fixed: Set<string>; severity: FindingSeverity | undefined; state: Hit['state']; note: string | undefined }>();
       for (const row of query.all(ecosystem, target.name)) {
         const id = String(row.id);
-        let ranges, versions, aliases, severity;
+        // Parse lazily: the ranges first; the `versions` list (long for PyPI) only when the ranges
+        // do not include the version; aliases and severity only for a hit.
+        let verdict, aliases, severity;
         try {
-          ranges = readRanges(String(row.ranges));
-          versions = readStrings(String(row.versions));
+          const ranges = readRanges(String(row.ranges));
+          if (ranges === undefined) throw new Error('ranges');
+          verdict = evaluateAffected({ ranges, versions: [] }, target.version, scheme);
+          const versionsText = String(row.versions);
+          if (!verdict.affected && versionsText !== '[]') {
+            const versions = readStrings(versionsText);
+            if (versions === undefined) throw new Error('versions');
+            verdict = evaluateAffected({ ranges: [], versions }, target.version, scheme);
+          }
+          if (!verdict.affected) continue;
           aliases = readStrings(String(row.aliases));
+          if (aliases === undefined) throw new Error('aliases');
           severity = readSeverity(row.severity);
         } catch {
-          ranges = undefined;
-        }
-        if (ranges === undefined || versions === undefined || aliases === undefined) {
           problems.push({ package: pkg, error: `advisory ${id}: unreadable index row; skipped` });
           continue;
         }
-        const verdict = evaluateAffected({ ranges, versions }, target.version, scheme);
-        if (!verdict.affected) continue;
         const entry = byId.get(id) ?? {
           aliases, summary: typeof row.summary === 'string' ? row.summary : undefined, fixed: new Set<string>(), severity,
           state: readState(row.state), note: typeof row.note === 'string' ? row.note : undefined,
