@@ -39,7 +39,7 @@ async function tool(cmd: string, args: string[]): Promise<string> {
     return (await run(cmd, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')}: ${e.stderr ?? e.message}`);
+    throw new Error(`${cmd} ${args.join(' ')}: ${e.stderr ?? e.message}`, { cause: err });
   }
 }
 
