@@ -158,7 +158,7 @@ function packageList(dbPath: string): string[] {
         .trim()
         .split('\n')
         .map((l) => l.split('\t'))
-        .map(([name, version, arch]) => new PackageURL('deb', 'debian', name!, version!, { arch: arch!, distro: 'debian-12' }, undefined).toString())
+        .map(([name, version, arch]) => new PackageURL('deb', 'debian', name!, version, { arch: arch!, distro: 'debian-12' }, undefined).toString())
     : [];
   const lang = [...byPkg.entries()]
     .sort(([a], [b]) => (hashOrder(a) < hashOrder(b) ? -1 : 1))

@@ -13,6 +13,7 @@
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 const RATIO_GRACE_BYTES = 64 * 1024;
@@ -45,7 +46,8 @@ class WindowReader extends yauzl.RandomAccessReader {
     this.fd = fd;
   }
 
-  private slice(start: number, end: number): Buffer {
+  /** Bytes [start, end) of the file; the range must be at most WINDOW_BYTES. Valid until the next read. */
+  slice(start: number, end: number): Buffer {
     if (this.fd === undefined) throw new Error('zip reader closed');
     if (start < this.windowStart || end > this.windowStart + this.windowLength) {
       this.windowStart = start;
@@ -88,6 +90,9 @@ class WindowReader extends yauzl.RandomAccessReader {
   }
 }
 
+/** The window reader of each open archive (for the in-window fast path of readEntry). */
+const readers = new WeakMap<ZipFile, WindowReader>();
+
 function open(path: string): Promise<ZipFile> {
   const fd = openSync(path, 'r');
   let size: number;
@@ -99,11 +104,15 @@ function open(path: string): Promise<ZipFile> {
   }
   const reader = new WindowReader(path, fd);
   return new Promise((resolve, reject) => {
+    const done = (zip: ZipFile): void => {
+      readers.set(zip, reader);
+      resolve(zip);
+    };
     yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (err, zip) => {
       if (err) {
         reader.close(() => undefined);
         reject(err);
-      } else resolve(zip);
+      } else done(zip);
     });
   });
 }
@@ -142,6 +151,10 @@ function readEntry(zip: ZipFile, entry: Entry, name: string, limits: ZipReadLimi
   const byRatio = entry.compressionMethod === 0 ? Infinity : Math.max(RATIO_GRACE_BYTES, entry.compressedSize * limits.maxRatio);
   if (entry.uncompressedSize > byRatio) return Promise.reject(new ZipEntryError(`${name}: compression ratio over ${limits.maxRatio}:1, refused (zip bomb?)`));
   const cap = Math.min(limits.maxEntryBytes, byRatio);
+  const reader = readers.get(zip);
+  if (reader !== undefined && entry.compressedSize <= WINDOW_BYTES && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
+    return readSmallEntry(zip, reader, entry, name, cap);
+  }
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream: Readable) => {
       if (err) {
@@ -168,6 +181,43 @@ function readEntry(zip: ZipFile, entry: Entry, name: string, limits: ZipReadLimi
         done = true;
         resolve(Buffer.concat(chunks, total));
       });
+    });
+  });
+}
+
+/**
+ * The fast path for an entry whose compressed bytes fit the window (every OSV advisory): read
+ * them from the window and inflate in one call, with the same checks as the stream path — the
+ * output capped (`maxOutputLength`), its length equal to the central directory's size, and its
+ * CRC-32 equal to the recorded one (APPNOTE 4.4.7), as yauzl's validateEntrySizes and the
+ * stream path's length check would. Streams cost more than the inflation on thousands of
+ * small entries.
+ */
+function readSmallEntry(zip: ZipFile, reader: WindowReader, entry: Entry, name: string, cap: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.readLocalFileHeader(entry, { minimal: true }, (err, header) => {
+      if (err) {
+        reject(new ZipEntryError(`${name}: ${err.message}`));
+        return;
+      }
+      try {
+        const raw = reader.slice(header.fileDataStart, header.fileDataStart + entry.compressedSize);
+        let data: Buffer;
+        if (entry.compressionMethod === 0) data = Buffer.from(raw);
+        else {
+          try {
+            data = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(cap, entry.uncompressedSize + 1)) });
+          } catch (e) {
+            const code = (e as { code?: string }).code;
+            throw new ZipEntryError(code === 'ERR_BUFFER_TOO_LARGE' ? `${name}: inflates past its declared size, refused (zip bomb?)` : `${name}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        if (data.length !== entry.uncompressedSize) throw new ZipEntryError(`${name}: ${data.length} bytes, the archive says ${entry.uncompressedSize}`);
+        if (crc32(data) !== entry.crc32) throw new ZipEntryError(`${name}: CRC-32 mismatch`);
+        resolve(data);
+      } catch (e) {
+        reject(e instanceof ZipEntryError ? e : new ZipEntryError(`${name}: ${e instanceof Error ? e.message : String(e)}`));
+      }
     });
   });
 }
