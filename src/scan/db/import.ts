@@ -27,7 +27,7 @@ import { type Logger, silentLogger, VouchError, isVouchError } from '../../core/
 import { DEFAULT_OSV_LIMITS, normalizePackageName, parseOsv, type OsvAdvisory, type OsvLimits } from '../../formats/osv/index.ts';
 import { severityOf, type FindingSeverity } from '../severity/index.ts';
 import { trackerPackages, trackerRows, TrackerSyntaxError, type TrackerRow } from './debian.ts';
-import { readMeta, SCHEMA_SQL, SCHEMA_VERSION, writeMeta } from './schema.ts';
+import { INDEXES_SQL, readMeta, SCHEMA_SQL, SCHEMA_VERSION, writeMeta } from './schema.ts';
 import { downloadSource, fileSha256, folderSha256, isUrlSource, listJsonFiles, readCapped, sourceKind, splitUrlSource, type SourceKind } from './sources.ts';
 import { zipJsonEntries, type ZipItem } from './zip.ts';
 
@@ -293,13 +293,16 @@ async function importInto(sources: readonly string[], dbPath: string, options: I
     if (recorded !== undefined) await copyFile(dbPath, tmp);
     db = new DatabaseSync(tmp);
     // The file is private until the rename: no journal is needed for crash safety.
-    db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
+    db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
     db.exec(SCHEMA_SQL);
+    // Indexes from the start: deleting a source's or a superseded advisory's rows uses them.
+    db.exec(INDEXES_SQL);
     writeMeta(db, 'schema_version', String(SCHEMA_VERSION));
     const writer = new Writer(db);
     for (const p of planned) {
       reports.set(p.source, await importSource(writer, p, limits, options, logger));
     }
+    db.exec('ANALYZE');
     const builtAt = now().toISOString();
     writeMeta(db, 'built_at', builtAt);
     db.close();

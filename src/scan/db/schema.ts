@@ -20,14 +20,18 @@ CREATE TABLE IF NOT EXISTS advisories (
   id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL, published TEXT, withdrawn TEXT,
   summary TEXT, severity TEXT NOT NULL, aliases TEXT NOT NULL, json TEXT NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS advisories_source ON advisories (source);
 CREATE TABLE IF NOT EXISTS affected (
   advisory_id TEXT NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL, purl TEXT,
   ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT NOT NULL, state TEXT, note TEXT
 ) STRICT;
+CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, advisory_id TEXT NOT NULL) STRICT;
+`;
+
+/** The indexes (matching looks up affected by (ecosystem, name); deletes go by advisory and source). */
+export const INDEXES_SQL = `
+CREATE INDEX IF NOT EXISTS advisories_source ON advisories (source);
 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory_id);
-CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, advisory_id TEXT NOT NULL) STRICT;
 CREATE INDEX IF NOT EXISTS aliases_alias ON aliases (alias);
 CREATE INDEX IF NOT EXISTS aliases_advisory ON aliases (advisory_id);
 `;

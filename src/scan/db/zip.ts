@@ -7,7 +7,7 @@
  * validateEntrySizes also fails a stream longer than its header says). A bad entry is reported
  * to the caller, which skips it; a corrupt central directory fails the whole archive.
  *
- * Reads go through a 1 MiB window (WindowReader) instead of yauzl's own fd reader, which makes
+ * Reads go through two 1 MiB windows (WindowReader) instead of yauzl's own fd reader, which makes
  * two or three small asynchronous reads per entry: on OSV's archives of thousands of small
  * entries that was two thirds of the import time. Memory stays bounded by the window.
  */
@@ -36,9 +36,13 @@ const WINDOW_BYTES = 1024 * 1024;
 class WindowReader extends yauzl.RandomAccessReader {
   private readonly path: string;
   private fd: number | undefined;
-  private readonly window = Buffer.alloc(WINDOW_BYTES);
-  private windowStart = 0;
-  private windowLength = 0;
+  /**
+   * Two windows, least recently used replaced: yauzl walks the central directory (at the end of
+   * the archive) while the entries' data is read near the start; one window would be refilled
+   * twice per entry.
+   */
+  private readonly windows = [0, 1].map(() => ({ buf: Buffer.alloc(WINDOW_BYTES), start: 0, length: 0, used: 0 }));
+  private clock = 0;
 
   constructor(path: string, fd: number) {
     super();
@@ -49,12 +53,15 @@ class WindowReader extends yauzl.RandomAccessReader {
   /** Bytes [start, end) of the file; the range must be at most WINDOW_BYTES. Valid until the next read. */
   slice(start: number, end: number): Buffer {
     if (this.fd === undefined) throw new Error('zip reader closed');
-    if (start < this.windowStart || end > this.windowStart + this.windowLength) {
-      this.windowStart = start;
-      this.windowLength = readSync(this.fd, this.window, 0, WINDOW_BYTES, start);
-      if (end > start + this.windowLength) throw new Error('unexpected end of file');
+    let w = this.windows.find((x) => start >= x.start && end <= x.start + x.length);
+    if (w === undefined) {
+      w = this.windows[0]!.used <= this.windows[1]!.used ? this.windows[0]! : this.windows[1]!;
+      w.start = start;
+      w.length = readSync(this.fd, w.buf, 0, WINDOW_BYTES, start);
+      if (end > start + w.length) throw new Error('unexpected end of file');
     }
-    return this.window.subarray(start - this.windowStart, end - this.windowStart);
+    w.used = ++this.clock;
+    return w.buf.subarray(start - w.start, end - w.start);
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
