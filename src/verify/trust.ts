@@ -4,8 +4,10 @@
  * and cache). Each root is turned into @sigstore/verify trust material once and cached.
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { VouchError } from '../core/index.ts';
@@ -99,27 +101,58 @@ export function trustMaterialFor(root: TrustedRoot, key: { pem: string; object: 
 let defaultRoot: Promise<TrustedRoot> | undefined;
 
 export interface DefaultRootOptions {
-  /** Where @sigstore/tuf keeps its metadata cache (default: a folder under the OS temp dir). */
+  /** Refresh the public root over the network through TUF (@sigstore/tuf) instead of the embedded seed. */
+  readonly tufRefresh?: boolean;
+  /** Where @sigstore/tuf keeps its metadata cache when refreshing (default: a folder under the OS temp dir). */
   readonly tufCachePath?: string;
+  /** The clock (tests). */
+  readonly now?: Date;
 }
 
-/** The public-good Sigstore root via TUF, offline from the embedded seed (no network is tried). */
+const PUBLIC_GOOD_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
+
+/**
+ * The public-good root from @sigstore/tuf's embedded seed (its `seeds.json`: the TUF root.json
+ * and the trusted_root.json target), with no network. Offline, TUF cannot refresh an expired root,
+ * so an expired embedded root is an error (TRUSTED_ROOT_EXPIRED) rather than silently trusted.
+ */
+function embeddedTrustedRoot(now: Date): TrustedRoot {
+  let seed: { 'root.json': string; targets: Record<string, string> } | undefined;
+  try {
+    const main = createRequire(import.meta.url).resolve('@sigstore/tuf');
+    const seeds = JSON.parse(readFileSync(join(dirname(main), '..', 'seeds.json'), 'utf8')) as Record<string, typeof seed>;
+    seed = seeds[PUBLIC_GOOD_MIRROR];
+  } catch (err) {
+    throw new VouchError('TRUSTED_ROOT_INVALID', `cannot read @sigstore/tuf's embedded seed: ${(err as Error).message}`, { cause: err, hint: 'pass --trusted-root trusted_root.json' });
+  }
+  const target = seed?.targets['trusted_root.json'];
+  if (!seed || target === undefined) throw new VouchError('TRUSTED_ROOT_INVALID', '@sigstore/tuf has no embedded public-good trusted root', { hint: 'pass --trusted-root trusted_root.json' });
+  const root = JSON.parse(Buffer.from(seed['root.json'], 'base64').toString('utf8')) as { signed?: { expires?: string; version?: number } };
+  const expires = root.signed?.expires;
+  if (expires === undefined || !(Date.parse(expires) > now.getTime())) {
+    throw new VouchError('TRUSTED_ROOT_EXPIRED', `the embedded Sigstore TUF root (version ${root.signed?.version ?? '?'}) expired ${expires ?? '(no date)'} and cannot be refreshed offline`, {
+      hint: 'pass --trusted-root trusted_root.json (e.g. from the sigstore/root-signing repository or `cosign trusted-root create`)',
+    });
+  }
+  return parseTrustedRoot(Buffer.from(target, 'base64'));
+}
+
+/** The public-good Sigstore root: the embedded seed (offline, default) or a TUF refresh. */
 export function loadDefaultTrustedRoot(options: DefaultRootOptions = {}): Promise<TrustedRoot> {
-  defaultRoot ??= (async () => {
+  if (options.now !== undefined) return Promise.resolve(embeddedTrustedRoot(options.now));
+  if (options.tufRefresh !== true) {
+    defaultRoot ??= Promise.resolve().then(() => embeddedTrustedRoot(new Date()));
+    return defaultRoot.catch((err: unknown) => {
+      defaultRoot = undefined;
+      throw err;
+    });
+  }
+  return (async () => {
     const { getTrustedRoot } = await import('@sigstore/tuf');
     try {
-      return await getTrustedRoot({ cachePath: options.tufCachePath ?? join(tmpdir(), 'vouch-tuf'), forceCache: true, retry: false, timeout: 5000 });
+      return await getTrustedRoot({ cachePath: options.tufCachePath ?? join(tmpdir(), 'vouch-tuf'), retry: false, timeout: 10_000 });
     } catch (err) {
-      defaultRoot = undefined;
-      const msg = (err as Error).message;
-      if (/expired/i.test(msg)) {
-        throw new VouchError('TRUSTED_ROOT_EXPIRED', `the embedded Sigstore TUF root has expired (${msg}) and cannot be refreshed offline`, {
-          cause: err,
-          hint: 'pass --trusted-root trusted_root.json (e.g. from `cosign trusted-root create` or the sigstore/root-signing repository)',
-        });
-      }
-      throw new VouchError('TRUSTED_ROOT_INVALID', `cannot load the Sigstore trusted root through TUF: ${msg}`, { cause: err, hint: 'pass --trusted-root trusted_root.json' });
+      throw new VouchError('TRUSTED_ROOT_INVALID', `cannot refresh the Sigstore trusted root through TUF: ${(err as Error).message}`, { cause: err, hint: 'pass --trusted-root trusted_root.json' });
     }
   })();
-  return defaultRoot;
 }

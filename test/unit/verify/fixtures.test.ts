@@ -83,3 +83,17 @@ test('malformed trusted roots and bundles are named as such', async () => {
   await assert.rejects(verifyBundle('[]', { artifact, identity, trustedRoot: PROD_ROOT }), code('BUNDLE_INVALID'));
   await assert.rejects(verifyBundle({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }, { artifact, identity, trustedRoot: PROD_ROOT }), code('BUNDLE_INVALID'));
 });
+
+test('default root: @sigstore/tuf\'s embedded seed, offline; once its TUF root has expired, TRUSTED_ROOT_EXPIRED with a hint', async () => {
+  const { loadDefaultTrustedRoot } = await import('../../../src/verify/index.ts');
+  const root = await loadDefaultTrustedRoot();
+  assert.ok(root.tlogs.length > 0 && root.certificateAuthorities.length > 0);
+  // The production bundle verifies against it with no --trusted-root.
+  const c = readFileSync(join(DATA, 'conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json'));
+  await verifyBundle(c, { artifact: readFileSync(join(DATA, 'conformance/a.txt')), identity: { subjectRegExp: 'https://github\\.com/sigstore-conformance/.*', issuer: 'https://token.actions.githubusercontent.com' } });
+  await assert.rejects(loadDefaultTrustedRoot({ now: new Date('2040-01-01T00:00:00Z') }), (err: unknown) => {
+    code('TRUSTED_ROOT_EXPIRED')(err);
+    assert.match((err as VouchError).hint ?? '', /--trusted-root/);
+    return true;
+  });
+});
