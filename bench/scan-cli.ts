@@ -15,6 +15,7 @@
  * Results go to bench/results/scan-cli.md (median of the N runs).
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchError, haveGnuTime, machine, machineLine, mdTable, median, NODE, ROOT, run, runMain, runOk, runsAndTimeout, WORK, writeText } from './lib/harness.ts';
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
     { name: `scan of the CycloneDX SBOM (${components} components)`, args: ['scan', sbom, '--db', db, '-q', '-o', `json=${join(HERE, 'out-sbom.json')}`] },
     { name: 'scan of the lockfile tree (inventory + match)', args: ['scan', lockfiles, '--db', db, '-q', '-o', `json=${join(HERE, 'out-dir.json')}`] },
   ];
+  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
   const rows: string[][] = [];
   for (const c of cases) {
     const warm = await vouch(c.args);
@@ -80,7 +82,7 @@ async function main(): Promise<number> {
 Database: Go, PyPI and crates.io \`all.zip\` plus the npm/Maven GHSA sample from ../shared/data/osv (8,328 advisories).
 Input: the CycloneDX 1.6 SBOM that \`vouch sbom\` makes of ../shared/data/lockfiles, and that tree itself.
 
-Machine: ${machineLine(m)}. Date: ${m.date}.
+Machine: ${machineLine(m)}; load average before the runs ${load} (other work on the machine inflates wall time). Date: ${m.date}.
 
 ${mdTable(['Case', 'Median wall (s)', 'Range (s)', 'Peak RSS (MiB)', 'Packages', 'Findings'], rows)}
 `;
