@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,7 @@ const HELP = `Usage: node_modules/.bin/node bench/scan.ts [options]
   --runs N          timed runs per measurement after one warm-up (default 5)
   --synthetic N     synthetic advisories for the scale test (default 500000)
   --no-scale        skip the scale test
+  --scale-runs N    timed imports of the scale index (default 1)
   --no-write        print the results but leave bench/results/scan.md alone
   --timeout SEC     limit for one CLI run (default 600)
   -h, --help        this text
@@ -55,6 +57,7 @@ interface Options {
   readonly runs: number;
   readonly synthetic: number;
   readonly scale: boolean;
+  readonly scaleRuns: number;
   readonly write: boolean;
   readonly timeoutMs: number;
 }
@@ -67,6 +70,7 @@ function parseOptions(argv: readonly string[]): Options | undefined {
       runs: { type: 'string', default: '5' },
       synthetic: { type: 'string', default: '500000' },
       scale: { type: 'boolean', default: true },
+      'scale-runs': { type: 'string', default: '1' },
       write: { type: 'boolean', default: true },
       timeout: { type: 'string', default: '600' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -78,7 +82,9 @@ function parseOptions(argv: readonly string[]): Options | undefined {
   }
   const synthetic = Number(values.synthetic);
   if (!Number.isInteger(synthetic) || synthetic < 1 || synthetic > 5_000_000) throw new BenchError(`--synthetic must be an integer from 1 to 5000000`);
-  return { ...runsAndTimeout(values), synthetic, scale: values.scale, write: values.write };
+  const scaleRuns = Number(values['scale-runs']);
+  if (!Number.isInteger(scaleRuns) || scaleRuns < 1 || scaleRuns > 20) throw new BenchError('--scale-runs must be an integer from 1 to 20');
+  return { ...runsAndTimeout(values), synthetic, scale: values.scale, scaleRuns, write: values.write };
 }
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
@@ -90,10 +96,13 @@ function timeSync(f: () => void): number {
   return performance.now() - t;
 }
 
-async function timeAsync(f: () => Promise<unknown>): Promise<number> {
+/** Wall and CPU (user + system of this process) milliseconds. */
+async function timeAsync(f: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   const t = performance.now();
+  const c = process.cpuUsage();
   await f();
-  return performance.now() - t;
+  const u = process.cpuUsage(c);
+  return { wall: performance.now() - t, cpu: (u.user + u.system) / 1000 };
 }
 
 /** A stable pseudo-random order: by SHA-256 of the key. */
@@ -182,13 +191,19 @@ function cyclonedx(purls: readonly string[]): string {
 }
 
 /** Time `matchPackages` on the list with the index already open and warm. */
-function timeMatch(dbPath: string, list: readonly MatchPackage[], runs: number): { ms: number; findings: number; problems: number } {
+function timeMatch(dbPath: string, list: readonly MatchPackage[], runs: number): { ms: number; cpu: number; findings: number; problems: number } {
   const db = openAdvisoryDb(dbPath);
   try {
     let r = matchPackages(db, list);
     const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(timeSync(() => (r = matchPackages(db, list))));
-    return { ms: median(times), findings: r.findings.length, problems: r.problems.length };
+    const cpus: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const c = process.cpuUsage();
+      times.push(timeSync(() => (r = matchPackages(db, list))));
+      const u = process.cpuUsage(c);
+      cpus.push((u.user + u.system) / 1000);
+    }
+    return { ms: median(times), cpu: median(cpus), findings: r.findings.length, problems: r.problems.length };
   } finally {
     db.close();
   }
@@ -237,24 +252,36 @@ async function main(): Promise<number> {
   // 1. Import of all of ../shared/data/osv.
   const db = join(DIR, 'real.sqlite');
   const imports: number[] = [];
+  const importCpu: number[] = [];
   for (let i = 0; i <= options.runs; i++) {
     rmSync(db, { force: true });
     const t = await timeAsync(() => importOsv(SOURCES, db));
-    if (i > 0) imports.push(t);
+    if (i > 0) {
+      imports.push(t.wall);
+      importCpu.push(t.cpu);
+    }
   }
-  log(`import (library): ${ms(median(imports))}`);
+  log(`import (library): ${ms(median(imports))} (CPU ${ms(median(importCpu))})`);
   const cli: number[] = [];
+  const cliCpu: number[] = [];
+  const cliRss: number[] = [];
   for (let i = 0; i < options.runs; i++) {
     const cliDb = join(DIR, 'cli.sqlite');
     rmSync(cliDb, { force: true });
-    const r = await run(NODE, [BIN, 'db', 'import', ...SOURCES, '--db', cliDb, '-q'], { env: benchEnv(), timeoutMs: options.timeoutMs });
+    const r = await run(NODE, [BIN, 'db', 'import', ...SOURCES, '--db', cliDb, '-q'], { env: benchEnv(), timeoutMs: options.timeoutMs, measure: true });
     if (r.code !== 0) throw new BenchError(`vouch db import failed: ${r.stderr}`);
     cli.push(r.wallMs);
+    if (r.cpuSec !== undefined) cliCpu.push(r.cpuSec * 1000);
+    if (r.maxRssKiB !== undefined) cliRss.push(r.maxRssKiB);
   }
   log(`import (vouch db import): ${ms(median(cli))}`);
   const advisories = (new DatabaseSync(db, { readOnly: true }).prepare('SELECT COUNT(*) AS n FROM advisories').get()?.n as number) ?? 0;
-  rows.push([`import ${advisories.toLocaleString('en')} advisories (all of shared/data/osv), library`, ms(median(imports)), '< 3 s']);
-  rows.push(['same, `vouch db import` end to end (process start included)', ms(median(cli)), '< 3 s']);
+  const cpuNote = (xs: readonly number[]): string => (xs.length === 0 ? '—' : ms(median(xs)));
+  rows.push([`import ${advisories.toLocaleString('en')} advisories (all of shared/data/osv), library`, ms(median(imports)), cpuNote(importCpu), '< 3 s']);
+  rows.push([
+    `same, \`vouch db import\` end to end (process start included${cliRss.length > 0 ? `; peak RSS ${Math.round(median(cliRss) / 1024)} MiB` : ''})`,
+    ms(median(cli)), cpuNote(cliCpu), '< 3 s',
+  ]);
 
   // 2. Matching 2,000 packages with a warm index.
   const withTracker = join(DIR, 'real+tracker.sqlite');
@@ -263,30 +290,36 @@ async function main(): Promise<number> {
   const list = packageList(withTracker);
   const pkgs: MatchPackage[] = list.map((purl) => ({ purl }));
   const match = timeMatch(withTracker, pkgs, Math.max(options.runs, 10));
-  log(`match ${pkgs.length} packages: ${match.ms.toFixed(1)} ms, ${match.findings} findings, ${match.problems} problems`);
-  rows.push([`match ${pkgs.length} packages (${match.findings} findings), warm index, \`matchPackages\``, ms(match.ms), '< 200 ms']);
+  log(`match ${pkgs.length} packages: ${match.ms.toFixed(1)} ms (CPU ${match.cpu.toFixed(1)}), ${match.findings} findings, ${match.problems} problems`);
+  rows.push([`match ${pkgs.length} packages (${match.findings} findings), warm index, \`matchPackages\``, ms(match.ms), ms(match.cpu), '< 200 ms']);
   const sbom = join(DIR, 'sbom-2000.cdx.json');
   writeFileSync(sbom, cyclonedx(list));
   const scans: number[] = [];
+  const scanCpu: number[] = [];
   for (let i = 0; i <= options.runs; i++) {
-    const r = await run(NODE, [BIN, 'scan', `sbom:${sbom}`, '--db', withTracker, '-o', 'json', '-q'], { env: benchEnv(), timeoutMs: options.timeoutMs });
+    const r = await run(NODE, [BIN, 'scan', `sbom:${sbom}`, '--db', withTracker, '-o', 'json', '-q'], { env: benchEnv(), timeoutMs: options.timeoutMs, measure: true });
     if (r.code !== 0 && r.code !== 1) throw new BenchError(`vouch scan failed (${r.code}): ${r.stderr.slice(0, 2000)}`);
-    if (i > 0) scans.push(r.wallMs);
+    if (i > 0) {
+      scans.push(r.wallMs);
+      if (r.cpuSec !== undefined) scanCpu.push(r.cpuSec * 1000);
+    }
   }
   log(`vouch scan: ${ms(median(scans))}`);
-  rows.push([`\`vouch scan sbom:\` on a CycloneDX SBOM of the same ${pkgs.length} packages, end to end`, ms(median(scans)), '—']);
+  rows.push([`\`vouch scan sbom:\` on a CycloneDX SBOM of the same ${pkgs.length} packages, end to end`, ms(median(scans)), cpuNote(scanCpu), '—']);
 
   // 3. Scale.
   if (options.scale) {
     const zips = await syntheticZips(options.synthetic);
     const big = join(DIR, 'scale.sqlite');
     const scaleImports: number[] = [];
-    const scaleRuns = Math.min(options.runs, 3);
+    const scaleCpu: number[] = [];
+    const scaleRuns = options.scaleRuns;
     for (let i = 0; i < scaleRuns; i++) {
       rmSync(big, { force: true });
       const t = await timeAsync(() => importOsv([...SOURCES, TRACKER, ...zips], big));
-      scaleImports.push(t);
-      log(`scale import ${i + 1}/${scaleRuns}: ${secs(t)}`);
+      scaleImports.push(t.wall);
+      scaleCpu.push(t.cpu);
+      log(`scale import ${i + 1}/${scaleRuns}: ${secs(t.wall)} (CPU ${secs(t.cpu)})`);
     }
     const size = statSync(big).size;
     // Half the list renamed to synthetic copies (copy 3 of each package), half as it is.
@@ -298,16 +331,18 @@ async function main(): Promise<number> {
     const sm = timeMatch(big, scaled, Math.max(options.runs, 10));
     const total = (new DatabaseSync(big, { readOnly: true }).prepare('SELECT COUNT(*) AS n FROM advisories').get()?.n as number) ?? 0;
     log(`scale: ${total} advisories, ${(size / 2 ** 20).toFixed(0)} MiB, match ${sm.ms.toFixed(1)} ms (${sm.findings} findings)`);
-    rows.push([`scale: import ${total.toLocaleString('en')} advisories (${options.synthetic.toLocaleString('en')} synthetic)`, secs(median(scaleImports)), '—']);
-    rows.push(['scale: index size on disk', `${(size / 2 ** 20).toFixed(0)} MiB`, '—']);
-    rows.push([`scale: match ${scaled.length} packages (${sm.findings} findings), warm index`, ms(sm.ms), '< 300 ms']);
+    rows.push([`scale: import ${total.toLocaleString('en')} advisories (${options.synthetic.toLocaleString('en')} synthetic; ${scaleRuns} run${scaleRuns === 1 ? '' : 's'})`, secs(median(scaleImports)), secs(median(scaleCpu)), '—']);
+    rows.push(['scale: index size on disk', `${(size / 2 ** 20).toFixed(0)} MiB`, '', '—']);
+    rows.push([`scale: match ${scaled.length} packages (${sm.findings} findings), warm index`, ms(sm.ms), ms(sm.cpu), '< 300 ms']);
   }
 
   const md = `## Advisory database and matching
 
 \`node_modules/.bin/node bench/scan.ts --runs ${options.runs}${options.scale ? ` --synthetic ${options.synthetic}` : ' --no-scale'}\` — median of ${options.runs} runs (match: of ${Math.max(options.runs, 10)}) after a warm-up; ${machineLine(m)}; ${m.date}.
 
-${mdTable(['measurement', 'result', 'target'], rows)}
+${mdTable(['measurement', 'wall (median)', 'CPU (median)', 'target'], rows)}
+
+Load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; other work shared the 2 cores, so wall times are upper bounds and CPU times are the steadier figure).
 
 The package list: ${LIST_SIZE - (existsSync(DPKG_LIST) ? readFileSync(DPKG_LIST, 'utf8').trim().split('\n').length : 0)} (ecosystem, name) pairs from the real index at versions taken from their own advisories, plus the debian-bookworm test image's dpkg packages (matched against the curated Debian tracker sample). Synthetic advisories are real ones copied under new ids and package names (bench/.work/scan/).
 `;
