@@ -139,7 +139,8 @@ function embeddedTrustedRoot(now: Date): TrustedRoot {
 
 /** The public-good Sigstore root: the embedded seed (offline, default) or a TUF refresh. */
 export function loadDefaultTrustedRoot(options: DefaultRootOptions = {}): Promise<TrustedRoot> {
-  if (options.now !== undefined) return Promise.resolve(embeddedTrustedRoot(options.now));
+  const now = options.now;
+  if (now !== undefined) return Promise.resolve().then(() => embeddedTrustedRoot(now));
   if (options.tufRefresh !== true) {
     defaultRoot ??= Promise.resolve().then(() => embeddedTrustedRoot(new Date()));
     return defaultRoot.catch((err: unknown) => {

@@ -39,6 +39,10 @@ export const IMAGE_VERIFY_LIMITS = Object.freeze({
   maxBlobBytes: 32 * 1024 * 1024,
   /** A simple-signing payload. */
   maxPayloadBytes: 1024 * 1024,
+  /** All candidate blobs of one verification together. */
+  maxTotalBytes: 128 * 1024 * 1024,
+  /** Candidates fetched at once. */
+  concurrency: 8,
 });
 
 export interface ImageVerifier {
@@ -133,10 +137,32 @@ function legacyTag(digest: string, kind: 'sig' | 'att'): string {
   return `${digest.replace(':', '-')}.${kind}`;
 }
 
-async function referrerCandidates(client: RegistryClient, image: ImageTarget, want: (d: Descriptor) => boolean, failures: Failure[]): Promise<{ candidates: Candidate[]; source: 'api' | 'tag' }> {
+/** Results in input order, at most `limit` calls of `fn` at a time. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Bytes of candidate blobs one verification holds at most (across referrers and legacy layers). */
+class Budget {
+  #left = IMAGE_VERIFY_LIMITS.maxTotalBytes;
+  take(size: number, what: string): void {
+    if (size > this.#left) throw new VouchError('LIMIT_EXCEEDED', `${what}: over the ${IMAGE_VERIFY_LIMITS.maxTotalBytes}-byte total for one image's signatures`);
+    this.#left -= size;
+  }
+}
+
+async function referrerCandidates(client: RegistryClient, image: ImageTarget, want: (d: Descriptor) => boolean, failures: Failure[], budget: Budget): Promise<{ candidates: Candidate[]; source: 'api' | 'tag' }> {
   const found = await client.getReferrers(image.repository, image.digest, { artifactType: BUNDLE_MEDIA_TYPE });
-  const out: Candidate[] = [];
-  for (const d of found.manifests.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates)) {
+  const results = await mapLimit(found.manifests.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates), IMAGE_VERIFY_LIMITS.concurrency, async (d): Promise<Candidate | Failure> => {
     const source: SignatureSource = { layout: 'referrers', manifest: d.digest };
     try {
       const got = await client.getManifest(image.repository, d.digest);
@@ -145,16 +171,26 @@ async function referrerCandidates(client: RegistryClient, image: ImageTarget, wa
       if (manifest.subject?.digest !== image.digest) throw new VouchError('IMAGE_INVALID', `its subject is ${manifest.subject?.digest ?? 'missing'}, not ${image.digest}`);
       const layer = manifest.layers[0];
       if (layer === undefined || !BUNDLE_MEDIA_TYPE_RE.test(layer.mediaType)) throw new VouchError('IMAGE_INVALID', 'it holds no Sigstore bundle layer');
+      budget.take(layer.size, `bundle ${layer.digest}`);
       const bytes = await client.getBlob(image.repository, layer.digest, { size: layer.size, maxBytes: IMAGE_VERIFY_LIMITS.maxBlobBytes });
-      out.push({ source, kind: 'bundle', bytes, annotations: manifest.annotations ?? {} });
+      return { source, kind: 'bundle', bytes, annotations: manifest.annotations ?? {} };
     } catch (err) {
-      failures.push(failure(source, err));
+      return failure(source, err);
     }
-  }
-  return { candidates: out, source: found.source };
+  });
+  return { candidates: collect(results, failures), source: found.source };
 }
 
-async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind: 'sig' | 'att', failures: Failure[], want: (d: Descriptor) => boolean = () => true): Promise<Candidate[]> {
+function collect(results: readonly (Candidate | Failure)[], failures: Failure[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const r of results) {
+    if ('reason' in r) failures.push(r);
+    else out.push(r);
+  }
+  return out;
+}
+
+async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind: 'sig' | 'att', failures: Failure[], budget: Budget, want: (d: Descriptor) => boolean = () => true): Promise<Candidate[]> {
   const tag = legacyTag(image.digest, kind);
   let layers: readonly Descriptor[];
   try {
@@ -165,22 +201,19 @@ async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind
     throw err;
   }
   const mediaType = kind === 'sig' ? SIMPLE_SIGNING_MEDIA_TYPE : DSSE_MEDIA_TYPE;
-  const out: Candidate[] = [];
-  for (const layer of layers.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates)) {
+  const results = await mapLimit(layers.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates), IMAGE_VERIFY_LIMITS.concurrency, async (layer): Promise<Candidate | Failure> => {
     const source: SignatureSource = { layout: 'legacy', tag, layer: layer.digest };
-    if (layer.mediaType !== mediaType) {
-      failures.push({ source, reason: `layer media type ${layer.mediaType}, expected ${mediaType}` });
-      continue;
-    }
+    if (layer.mediaType !== mediaType) return { source, reason: `layer media type ${layer.mediaType}, expected ${mediaType}` };
     try {
       const max = kind === 'sig' ? IMAGE_VERIFY_LIMITS.maxPayloadBytes : IMAGE_VERIFY_LIMITS.maxBlobBytes;
+      budget.take(Math.min(layer.size, max), `layer ${layer.digest}`);
       const bytes = await client.getBlob(image.repository, layer.digest, { size: layer.size, maxBytes: max });
-      out.push({ source, kind: kind === 'sig' ? 'simple-signing' : 'dsse', bytes, annotations: layer.annotations ?? {} });
+      return { source, kind: kind === 'sig' ? 'simple-signing' : 'dsse', bytes, annotations: layer.annotations ?? {} };
     } catch (err) {
-      failures.push(failure(source, err));
+      return failure(source, err);
     }
-  }
-  return out;
+  });
+  return collect(results, failures);
 }
 
 function jsonObject(bytes: Buffer | string, what: string): Record<string, unknown> {
@@ -287,8 +320,9 @@ export async function verifyImageSignatures(options: VerifyImageOptions & { read
     const t = d.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION];
     return t === undefined || t === COSIGN_SIGN_PREDICATE_TYPE;
   };
-  const referrers = await referrerCandidates(client, image, isSignature, failures);
-  const candidates = [...referrers.candidates, ...(await legacyCandidates(client, image, 'sig', failures))];
+  const budget = new Budget();
+  const [referrers, legacy] = await Promise.all([referrerCandidates(client, image, isSignature, failures, budget), legacyCandidates(client, image, 'sig', failures, budget)]);
+  const candidates = [...referrers.candidates, ...legacy];
   const verified: VerifiedSignature[] = [];
   for (const c of candidates) {
     try {
@@ -342,13 +376,15 @@ export async function verifyImageAttestations(options: VerifyImageOptions & { re
     const t = d.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION];
     return t !== COSIGN_SIGN_PREDICATE_TYPE && (predicateType === undefined || t === undefined || t === predicateType);
   };
-  const referrers = await referrerCandidates(client, image, wanted, failures);
+  const budget = new Budget();
+  const referrersP = referrerCandidates(client, image, wanted, failures, budget);
   // `.att` layers name their predicate type in an (unsigned) annotation: skip the other types unread.
   const wantLayer = (d: Descriptor): boolean => {
     const t = d.annotations?.predicateType;
     return predicateType === undefined || t === undefined || t === predicateType;
   };
-  const candidates = [...referrers.candidates, ...(await legacyCandidates(client, image, 'att', failures, wantLayer))];
+  const [referrers, legacy] = await Promise.all([referrersP, legacyCandidates(client, image, 'att', failures, budget, wantLayer)]);
+  const candidates = [...referrers.candidates, ...legacy];
   const verified: VerifiedAttestation[] = [];
   for (const c of candidates) {
     try {
