@@ -16,6 +16,7 @@ import type { ParsedDigest } from '../../core/index.ts';
 import { RegistryError } from './errors.ts';
 
 const UPLOAD_ID_RE = /^[a-f0-9-]{36}$/;
+const STREAM_CHUNK = 512 * 1024;
 
 export interface BlobInfo {
   readonly size: number;
@@ -60,7 +61,8 @@ export class BlobStore {
   }
 
   open(digest: ParsedDigest, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.blobPath(digest), range === undefined ? {} : { start: range.start, end: range.end });
+    // 512 KiB reads: far fewer syscalls and socket writes than the 64 KiB default on large layers.
+    return createReadStream(this.blobPath(digest), { highWaterMark: STREAM_CHUNK, ...(range === undefined ? {} : { start: range.start, end: range.end }) });
   }
 
   /** Serialize work on one upload (chunks of one upload never interleave). */
@@ -112,7 +114,7 @@ export class BlobStore {
     });
     const path = this.uploadPath(id);
     try {
-      await pipeline(body, tap, createWriteStream(path, { flags: 'r+', start: offset }));
+      await pipeline(body, tap, createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: STREAM_CHUNK }));
     } catch (err) {
       // A partial chunk must not stay: cut the file back to where it was.
       this.#hashes.delete(id);
