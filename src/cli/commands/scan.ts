@@ -42,7 +42,7 @@ Flags:
                                suppression (${SEVERITY_LEVELS.join(', ')}; unknown ranks lowest)
       --only-fixed             report only findings that have a fixed version
       --ignore-file FILE       suppression rules (default: .vouchignore in the target directory)
-      --vex FILE               OpenVEX or CycloneDX VEX document (repeatable): not_affected
+      --vex FILE               OpenVEX, CycloneDX VEX or CSAF VEX document (repeatable): not_affected
                                with a justification, and fixed, suppress
       --db FILE                the advisory database (default: $VOUCH_CACHE_DIR/db/advisories.sqlite,
                                else ~/.cache/vouch/db/advisories.sqlite)

@@ -1,7 +1,7 @@
 /**
- * VEX input: OpenVEX (v0.2.0, and the 0.0.x spelling with string products) and CycloneDX VEX
- * (`vulnerabilities[].analysis`, CycloneDX 1.4+), read into one statement model. CSAF VEX is
- * recognised and refused with a clear error (not supported yet).
+ * VEX input: OpenVEX (v0.2.0, and the 0.0.x spelling with string products), CycloneDX VEX
+ * (`vulnerabilities[].analysis`, CycloneDX 1.4+) and CSAF 2.0 VEX (`document.category: csaf_vex`),
+ * read into one statement model.
  *
  * What suppresses (OpenVEX spec §Status Labels; CycloneDX 1.6 `impactAnalysisState`):
  * - `not_affected` with a justification or an impact statement (OpenVEX requires one of them;
@@ -36,7 +36,7 @@ function str(v: unknown): string | undefined {
 }
 
 function bad(doc: string, message: string): VouchError {
-  return new VouchError('VEX_INVALID', `${doc}: ${message}`, { hint: 'give an OpenVEX or CycloneDX VEX JSON document' });
+  return new VouchError('VEX_INVALID', `${doc}: ${message}`, { hint: 'give an OpenVEX, CycloneDX VEX or CSAF VEX JSON document' });
 }
 
 function list(v: unknown, doc: string, what: string): unknown[] {
@@ -169,7 +169,70 @@ function readCycloneDxVex(doc: Json, name: string): VexStatement[] {
   return out;
 }
 
-/** Parse one VEX document's text. Throws VEX_INVALID for anything that is not OpenVEX or CycloneDX VEX. */
+/**
+ * CSAF 2.0 VEX (OASIS CSAF 2.0 §3.1.5 product_tree, §3.2.3.9 product_status, §3.2.3.5 flags,
+ * §3.2.3.13 threats): products by `product_identification_helper.purl` from the branches and
+ * `full_product_names`; a relationship (§3.1.5.3: `product_reference` is a component of
+ * `relates_to_product_reference`) is a product with that subcomponent. `known_not_affected` →
+ * not_affected (justification from a flag naming the product, else an impact threat's details as the
+ * statement), `fixed`/`first_fixed` → fixed, `known_affected` → affected, `under_investigation`.
+ */
+function readCsaf(doc: Json, name: string): VexStatement[] {
+  const purls = new Map<string, string>();
+  const composite = new Map<string, VexProduct>();
+  const addProduct = (p: unknown): void => {
+    if (!isObject(p)) return;
+    const id = str(p.product_id);
+    const helper = p.product_identification_helper;
+    const purl = isObject(helper) ? str(helper.purl) : undefined;
+    if (id !== undefined && purl !== undefined) purls.set(id, purl);
+  };
+  let visited = 0;
+  const walk = (branches: unknown, depth: number): void => {
+    if (depth > 32) throw bad(name, 'product_tree branches nested deeper than 32');
+    for (const b of list(branches, name, 'branches')) {
+      if (++visited > MAX_VEX_STATEMENTS) throw bad(name, `more than ${MAX_VEX_STATEMENTS} product tree nodes`);
+      if (!isObject(b)) continue;
+      addProduct(b.product);
+      walk(b.branches, depth + 1);
+    }
+  };
+  const tree = isObject(doc.product_tree) ? doc.product_tree : {};
+  walk(tree.branches, 0);
+  for (const p of list(tree.full_product_names, name, 'full_product_names')) addProduct(p);
+  for (const r of list(tree.relationships, name, 'relationships')) {
+    if (!isObject(r) || !isObject(r.full_product_name)) continue;
+    const id = str(r.full_product_name.product_id);
+    const component = purls.get(str(r.product_reference) ?? '');
+    const parent = purls.get(str(r.relates_to_product_reference) ?? '');
+    if (id !== undefined && component !== undefined && parent !== undefined) composite.set(id, { id: parent, subcomponents: [component] });
+  }
+  const productOf = (id: string): VexProduct | undefined => composite.get(id) ?? (purls.has(id) ? { id: purls.get(id)!, subcomponents: [] } : undefined);
+  const out: VexStatement[] = [];
+  const STATUS: Record<string, VexStatus> = { known_not_affected: 'not_affected', fixed: 'fixed', first_fixed: 'fixed', known_affected: 'affected', first_affected: 'affected', last_affected: 'affected', under_investigation: 'under_investigation' };
+  for (const [i, v] of list(doc.vulnerabilities, name, 'vulnerabilities').entries()) {
+    if (!isObject(v)) throw bad(name, `vulnerability ${i + 1} is not an object`);
+    const ids = [str(v.cve), ...list(v.ids, name, 'ids').map((x) => (isObject(x) ? str(x.text) : undefined))].filter((x): x is string => x !== undefined);
+    if (ids.length === 0) continue;
+    const flags = list(v.flags, name, 'flags').filter(isObject);
+    const threats = list(v.threats, name, 'threats').filter((t) => isObject(t) && t.category === 'impact') as Json[];
+    const status = isObject(v.product_status) ? v.product_status : {};
+    for (const [key, st] of Object.entries(STATUS)) {
+      for (const pid of list(status[key], name, `product_status.${key}`)) {
+        if (typeof pid !== 'string') continue;
+        const product = productOf(pid);
+        if (product === undefined) continue;
+        const names = (x: Json): boolean => !Array.isArray(x.product_ids) || (x.product_ids as unknown[]).includes(pid);
+        const justification = st === 'not_affected' ? str(flags.find(names)?.label) : undefined;
+        const statement = str(threats.find(names)?.details);
+        out.push({ ids, products: [product], status: st, ...(justification === undefined ? {} : { justification }), ...(statement === undefined ? {} : { statement }), document: name });
+      }
+    }
+  }
+  return out;
+}
+
+/** Parse one VEX document's text. Throws VEX_INVALID for anything that is not OpenVEX, CycloneDX VEX or CSAF VEX. */
 export function parseVex(text: string, name: string): VexStatement[] {
   if (Buffer.byteLength(text) > MAX_VEX_BYTES) throw bad(name, `larger than ${MAX_VEX_BYTES} bytes`);
   if (jsonDepthExceeds(text, 128)) throw bad(name, 'JSON nested too deeply');
@@ -184,8 +247,8 @@ export function parseVex(text: string, name: string): VexStatement[] {
   if (typeof ctx === 'string' && ctx.startsWith('https://openvex.dev/ns')) return readOpenVex(doc, name);
   if (doc.bomFormat === 'CycloneDX') return readCycloneDxVex(doc, name);
   const document = doc.document;
-  if (isObject(document) && document.category === 'csaf_vex') throw bad(name, 'CSAF VEX is not supported yet; convert it to OpenVEX (e.g. `vexctl merge`)');
-  throw bad(name, 'unable to load VEX: neither OpenVEX (@context https://openvex.dev/ns/...) nor CycloneDX (bomFormat)');
+  if (isObject(document) && document.category === 'csaf_vex') return readCsaf(doc, name);
+  throw bad(name, 'unable to load VEX: neither OpenVEX (@context https://openvex.dev/ns/...), CycloneDX (bomFormat) nor CSAF VEX (document.category csaf_vex)');
 }
 
 /** Does a statement's product list cover this finding's package in this scan? */
