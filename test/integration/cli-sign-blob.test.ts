@@ -17,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'vouch-cli-sign-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function vouch(args: string[], env: NodeJS.ProcessEnv = {}, cwd = work) {
-  const base = { ...process.env, NO_COLOR: '1' };
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete base.VOUCH_PASSWORD;
   delete base.COSIGN_PASSWORD;
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env }, timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
