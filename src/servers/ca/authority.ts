@@ -8,6 +8,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VouchError, silentLogger, type Logger } from '../../core/index.ts';
+import { derOid, seq } from './der.ts';
 import { certPem, x509 } from './x509.ts';
 
 export interface Authority {
@@ -17,6 +18,20 @@ export interface Authority {
   readonly chainPem: readonly string[];
   readonly signingKey: webcrypto.CryptoKey;
   readonly signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams;
+  /** What leaf issuance needs, prepared once (issue.ts encodes leaves directly: der.ts says why). */
+  readonly leaf: LeafSigner;
+}
+
+export interface LeafSigner {
+  readonly key: KeyObject;
+  /** node:crypto hash name, or null for Ed25519. */
+  readonly hash: string | null;
+  /** The signature AlgorithmIdentifier DER (RFC 5280 §4.1.1.2). */
+  readonly algorithmDer: Buffer;
+  /** The issuing CA's subject Name DER: the leaves' issuer. */
+  readonly issuerNameDer: Buffer;
+  /** The authority key identifier extension DER (the issuing CA's subject key id). */
+  readonly authorityKeyIdDer: Buffer;
 }
 
 export interface AuthorityOptions {
@@ -79,7 +94,16 @@ function toAuthority(chain: x509.X509Certificate[], key: KeyObject): Authority {
   if (bc?.ca !== true) throw new VouchError('CA_KEY_ERROR', 'the issuing certificate is not a CA (basicConstraints cA is not set)');
   const { importAlg, signingAlgorithm } = algorithmsOf(key);
   const signingKey = key.toCryptoKey(importAlg, false, ['sign']);
-  return Object.freeze({ chain: Object.freeze([...chain]), chainPem: Object.freeze(chain.map(certPem)), signingKey, signingAlgorithm });
+  const ski = issuing.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski === null) throw new VouchError('CA_KEY_ERROR', 'the issuing CA certificate has no subject key identifier');
+  const leaf: LeafSigner = {
+    key,
+    hash: leafHash(key),
+    algorithmDer: algorithmIdentifier(key),
+    issuerNameDer: Buffer.from(issuing.subjectName.toArrayBuffer()),
+    authorityKeyIdDer: Buffer.from(new x509.AuthorityKeyIdentifierExtension(ski.keyId).rawData),
+  };
+  return Object.freeze({ chain: Object.freeze([...chain]), chainPem: Object.freeze(chain.map(certPem)), signingKey, signingAlgorithm, leaf });
 }
 
 function algorithmsOf(key: KeyObject): { importAlg: webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm; signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams } {
@@ -94,6 +118,20 @@ function algorithmsOf(key: KeyObject): { importAlg: webcrypto.EcKeyImportParams 
   if (type === 'rsa') return { importAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' } };
   if (type === 'ed25519') return { importAlg: { name: 'Ed25519' }, signingAlgorithm: { name: 'Ed25519' } };
   throw new VouchError('CA_KEY_ERROR', `unsupported CA key type ${type ?? '?'}`);
+}
+
+function leafHash(key: KeyObject): string | null {
+  if (key.asymmetricKeyType === 'ed25519') return null;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
+}
+
+/** RFC 5758 §3.2 (ECDSA: no parameters), RFC 8410 §3 (Ed25519), RFC 4055 §5 (RSA: NULL parameters). */
+function algorithmIdentifier(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType === 'ed25519') return seq(derOid('1.3.101.112'));
+  if (key.asymmetricKeyType === 'rsa') return seq(derOid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+  const oid = { sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3', sha512: '1.2.840.10045.4.3.4' }[leafHash(key)!]!;
+  return seq(derOid(oid));
 }
 
 /** Root (P-384, self-signed) and intermediate (P-256: it signs every leaf, and P-256 is the fastest) as Fulcio has them. */

@@ -45,6 +45,7 @@ export function principalOf(claims: JWTPayload, issuer: string): Principal {
     // OpenID Connect Core §5.1: email_verified is a boolean; Fulcio requires it true.
     if (claims.email_verified !== true) throw rejected('the token has an email that its issuer did not verify (email_verified is not true)');
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw rejected(`email claim "${email}" is not an email address`);
+    if (!isPrintableAscii(email)) throw rejected('the email claim is not ASCII (a certificate SAN is an IA5String)');
     return { challenge: email, san: { type: 'email', value: email }, issuer, extensions: base };
   }
   const sub = claimString(claims, 'sub');
@@ -85,7 +86,9 @@ function githubPrincipal(claims: JWTPayload, issuer: string, base: CertExtension
   const extensions = [...base];
   for (const [arc, value, kind] of exts) if (value !== undefined) extensions.push(kind === 'raw' ? raw(arc, value) : der(arc, value));
   extensions.sort((a, b) => Number(a.oid.split('.').pop()) - Number(b.oid.split('.').pop()));
-  return { challenge: sub, san: { type: 'url', value: `${server}/${claimString(claims, 'job_workflow_ref')}` }, issuer, extensions };
+  const uri = `${server}/${claimString(claims, 'job_workflow_ref')}`;
+  if (!isUri(uri)) throw rejected('job_workflow_ref and server_url do not make a URI');
+  return { challenge: sub, san: { type: 'url', value: uri }, issuer, extensions };
 }
 
 function raw(arc: string, value: string): CertExtension {
@@ -111,7 +114,12 @@ function optional(claims: JWTPayload, name: string): string | undefined {
   return v;
 }
 
+function isPrintableAscii(v: string): boolean {
+  return /^[\x21-\x7e]+$/.test(v);
+}
+
 function isUri(v: string): boolean {
+  if (!isPrintableAscii(v)) return false;
   if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(v)) return false;
   return URL.canParse(v);
 }

@@ -3,12 +3,12 @@
  * public key with its proof of possession, or a PKCS#10 CSR (whose self-signature is the proof),
  * and the short-lived leaf certificate issued for the verified identity.
  */
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { VouchError } from '../../core/index.ts';
 import type { Authority } from './authority.ts';
-import { serial } from './authority.ts';
 import type { Principal } from './identity.ts';
-import { certPem, x509 } from './x509.ts';
+import { derExtension, derPositiveInteger, derTime, seq, spkiKeyBits, tlv } from './der.ts';
+import { x509 } from './x509.ts';
 
 export const DEFAULT_CERT_VALIDITY_MS = 10 * 60_000;
 const MAX_PEM_CHARS = 16 * 1024;
@@ -109,48 +109,51 @@ export interface IssueOptions {
   readonly now?: Date;
 }
 
+// Extensions every leaf carries, encoded once (by x509).
+const LEAF_CONSTANT_EXTENSIONS = [
+  new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+  new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+  new x509.BasicConstraintsExtension(false, undefined, true),
+].map((e) => Buffer.from(e.rawData));
+const VERSION_3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
+const EMPTY_NAME = seq();
+
 /**
- * The leaf: empty subject, the identity in a critical SAN (RFC 5280 §4.2.1.6: critical when the
- * subject is empty), digitalSignature, the code-signing EKU, not a CA, and the Sigstore extensions.
+ * The leaf (RFC 5280 §4.1): empty subject, the identity in a critical SAN (§4.2.1.6: critical
+ * when the subject is empty), digitalSignature, the code-signing EKU, not a CA, the subject and
+ * authority key ids, and the Sigstore extensions. Encoded directly (der.ts says why).
  */
-export async function issueLeaf(authority: Authority, key: ProvenKey, principal: Principal, options: IssueOptions = {}): Promise<string> {
-  const now = options.now ?? new Date();
-  const issuer = authority.chain[0]!;
-  const extensions: x509.Extension[] = [
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    await x509.SubjectKeyIdentifierExtension.create(key.spki),
-    authorityKeyId(issuer),
-    new x509.SubjectAlternativeNameExtension([{ type: principal.san.type, value: principal.san.value }], true),
-    ...principal.extensions.map((e) => new x509.Extension(e.oid, false, e.value)),
+export function issueLeaf(authority: Authority, key: ProvenKey, principal: Principal, options: IssueOptions = {}): string {
+  const signer = authority.leaf;
+  // DER times carry whole seconds.
+  const notBefore = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  const notAfter = new Date(notBefore.getTime() + (options.validityMs ?? DEFAULT_CERT_VALIDITY_MS));
+  // §4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits.
+  const ski = createHash('sha1').update(spkiKeyBits(key.spki)).digest();
+  // GeneralName (§4.2.1.6): rfc822Name [1] or uniformResourceIdentifier [6], IA5String implicitly tagged.
+  const san = tlv(principal.san.type === 'email' ? 0x81 : 0x86, Buffer.from(principal.san.value, 'latin1'));
+  const extensions = [
+    ...LEAF_CONSTANT_EXTENSIONS,
+    derExtension('2.5.29.14', false, tlv(0x04, ski)),
+    signer.authorityKeyIdDer,
+    derExtension('2.5.29.17', true, seq(san)),
+    ...principal.extensions.map((e) => derExtension(e.oid, false, e.value)),
   ];
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: '',
-    issuer: issuer.subjectName,
-    notBefore: now,
-    notAfter: new Date(now.getTime() + (options.validityMs ?? DEFAULT_CERT_VALIDITY_MS)),
-    publicKey: key.spki,
-    signingKey: authority.signingKey,
-    signingAlgorithm: authority.signingAlgorithm,
-    extensions,
-  });
-  return certPem(cert);
-}
-
-const akiCache = new WeakMap<x509.X509Certificate, x509.AuthorityKeyIdentifierExtension>();
-
-/** The issuer's subject key id as our authority key id (RFC 5280 §4.2.1.1), computed once per CA. */
-function authorityKeyId(issuer: x509.X509Certificate): x509.AuthorityKeyIdentifierExtension {
-  let ext = akiCache.get(issuer);
-  if (ext === undefined) {
-    const ski = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
-    if (ski === null) throw new VouchError('CA_KEY_ERROR', 'the issuing CA certificate has no subject key identifier');
-    ext = new x509.AuthorityKeyIdentifierExtension(ski.keyId);
-    akiCache.set(issuer, ext);
-  }
-  return ext;
+  const serialBytes = randomBytes(20);
+  serialBytes[0] = (serialBytes[0]! & 0x7f) | 0x01;
+  const tbs = seq(
+    VERSION_3,
+    derPositiveInteger(serialBytes),
+    signer.algorithmDer,
+    signer.issuerNameDer,
+    seq(derTime(notBefore), derTime(notAfter)),
+    EMPTY_NAME,
+    key.spki,
+    tlv(0xa3, seq(...extensions)),
+  );
+  const signature = sign(signer.hash, tbs, signer.key);
+  const der = seq(tbs, signer.algorithmDer, tlv(0x03, Buffer.from([0]), signature));
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
 }
 
 function bad(message: string): VouchError {

@@ -111,7 +111,7 @@ export async function createCaService(options: CaServiceOptions): Promise<CaServ
           if (body.publicKeyRequest !== undefined) key = checkPublicKeyRequest(body.publicKeyRequest, principal.challenge);
           else if (body.certificateSigningRequest !== undefined) key = await checkCsr(body.certificateSigningRequest);
           else throw new VouchError('CA_BAD_REQUEST', 'the request has neither publicKeyRequest nor certificateSigningRequest');
-          const leaf = await issueLeaf(authority, key, principal, { validityMs });
+          const leaf = issueLeaf(authority, key, principal, { validityMs });
           logger.debug(`ca: issued a certificate for ${principal.san.value} (${issuer})`);
           // No CT log in this deployment: the SCT is detached and absent (Fulcio does the same without a CT log).
           return reply.code(201).send({ signedCertificateDetachedSct: { chain: { certificates: [leaf, ...authority.chainPem] } } });

@@ -1,0 +1,204 @@
+/**
+ * CA benchmark: signing certificates per second and p99 latency under concurrent load, and the
+ * whole keyless signing round trip, against a real `vouch serve ca log` on 127.0.0.1.
+ *
+ *   node_modules/.bin/node bench/ca.ts [--runs 3] [--duration 10] [--connections 32] [--signs 200]
+ *
+ * 1. Starts `vouch serve ca log` (a child process: the server gets its own event loop, as in
+ *    production) with a test OIDC issuer given as a static JWKS file (no network).
+ * 2. Issuance: autocannon POSTs `/api/v2/signingCert` with a pool of 256 distinct requests (an
+ *    ES256 identity token + an ECDSA P-256 key and its proof of possession each), so every
+ *    request does the full work: token signature check with the cached JWKS, claims, proof of
+ *    possession, a new certificate signed by the intermediate. One warm-up, then N runs; the
+ *    median throughput and p99 latency are reported; any non-201 answer fails the benchmark.
+ * 3. Keyless round trip: N sequential `signMessageBundle` calls with a fresh ephemeral key each:
+ *    certificate from the CA, entry in the log (with its SET and inclusion proof), bundle v0.3.
+ *    The log witness is sigstore-js's Rekor client until Vouch's own is wired into signing.
+ *
+ * Targets (CA issue): ≥ 500 certificates/s on 2 cores; a keyless sign < 50 ms end to end.
+ * Results: bench/results/ca.md (merged into BENCHMARKS.md by hand).
+ */
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { TransparencyLogEntry } from '@sigstore/protobuf-specs';
+import { RekorWitness } from '@sigstore/sign';
+import autocannon from 'autocannon';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { fulcioCertificateProvider } from '../src/clients/index.ts';
+import { signingKeyFrom, signMessageBundle, type TlogEntryJson } from '../src/sign/index.ts';
+import { BenchError, machine, machineLine, mdTable, median, NODE, ROOT, runMain, WORK, writeText } from './lib/harness.ts';
+
+const HELP = `Usage: node_modules/.bin/node bench/ca.ts [options]
+
+  --runs N           timed issuance runs after one warm-up (default 3)
+  --duration SEC     length of one issuance run (default 10)
+  --connections N    concurrent connections (default 32)
+  --signs N          keyless round trips measured (default 200)
+  --no-write         print the results but leave bench/results/ca.md alone
+  -h, --help         this text
+`;
+
+const BIN = join(ROOT, 'src', 'cli', 'bin.ts');
+const DIR = join(WORK, 'ca');
+const RESULTS = join(ROOT, 'bench', 'results', 'ca.md');
+const ISSUER = 'https://oidc.bench.example';
+const POOL = 256;
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  writeFileSync(join(DIR, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256' }] }));
+  mint = (email) => new SignJWT({ email, email_verified: true }).setProtectedHeader({ alg: 'ES256', kid: 'bench' }).setIssuer(ISSUER).setSubject(email).setAudience('sigstore').setIssuedAt().setExpirationTime('30m').sign(privateKey);
+  const child = spawn(NODE, [BIN, 'serve', 'ca', 'log', '--listen', '127.0.0.1:0', '--json', '--quiet', '--data', join(DIR, 'data'), '--oidc-issuer', `${ISSUER}=${join(DIR, 'jwks.json')}`], {
+    env: { ...process.env, VOUCH_CA_PASSWORD: 'bench', VOUCH_LOG_KEY_PASSWORD: 'bench' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new BenchError(`vouch serve exited with ${code}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+let mint: (email: string) => Promise<string>;
+
+async function requestPool(): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let i = 0; i < POOL; i++) {
+    const email = `user${i}@bench.example`;
+    const kp = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    bodies.push(
+      JSON.stringify({
+        credentials: { oidcIdentityToken: await mint(email) },
+        publicKeyRequest: { publicKey: { algorithm: 'ECDSA', content: kp.publicKey.export({ type: 'spki', format: 'pem' }) }, proofOfPossession: sign('sha256', Buffer.from(email), kp.privateKey).toString('base64') },
+      }),
+    );
+  }
+  return bodies;
+}
+
+async function issuance(url: string, bodies: readonly string[], seconds: number, connections: number): Promise<{ rps: number; p99: number; p50: number; total: number }> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/api/v2/signingCert`,
+    connections,
+    duration: seconds,
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new BenchError(`issuance: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, total: result.requests.total };
+}
+
+async function keyless(url: string, n: number): Promise<number[]> {
+  const rekor = new RekorWitness({ rekorBaseURL: url });
+  const token = await mint('signer@bench.example');
+  const times: number[] = [];
+  for (let i = 0; i < n + 5; i++) {
+    const data = Buffer.from(`artifact ${i}\n`);
+    const t0 = performance.now();
+    const key = signingKeyFrom(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const bundle = await signMessageBundle({
+      key,
+      artifact: data,
+      certificateProvider: fulcioCertificateProvider(url, token),
+      witnesses: [
+        {
+          async testify(content) {
+            const digest = content.kind === 'messageSignature' ? Buffer.from(content.sha256) : Buffer.alloc(0);
+            const out = await rekor.testify({ $case: 'messageSignature', messageSignature: { messageDigest: { algorithm: 1, digest }, signature: Buffer.from(content.signature) } } as never, content.certificatePem ?? content.publicKeyPem);
+            return { tlogEntries: out.tlogEntries.map((e) => TransparencyLogEntry.toJSON(e) as TlogEntryJson) };
+          },
+        },
+      ],
+    });
+    const ms = performance.now() - t0;
+    if (bundle.verificationMaterial.tlogEntries.length !== 1 || bundle.verificationMaterial.certificate === undefined) throw new BenchError('keyless: the bundle lacks its certificate or log entry');
+    if (i >= 5) times.push(ms);
+  }
+  return times;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    allowNegative: true,
+    options: {
+      runs: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '32' },
+      signs: { type: 'string', default: '200' },
+      write: { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [runs, duration, connections, signs] = [values.runs, values.duration, values.connections, values.signs].map(Number) as [number, number, number, number];
+  for (const [name, v] of [['runs', runs], ['duration', duration], ['connections', connections], ['signs', signs]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 10_000) throw new BenchError(`--${name} must be a whole number from 1 to 10000`);
+  }
+  const server = await startServer();
+  try {
+    const bodies = await requestPool();
+    process.stderr.write(`[ca] server ${server.url}; warm-up\n`);
+    await issuance(server.url, bodies, 3, connections);
+    const results = [];
+    for (let r = 0; r < runs; r++) {
+      const res = await issuance(server.url, bodies, duration, connections);
+      process.stderr.write(`[ca] issuance run ${r + 1}: ${res.rps.toFixed(0)} certificates/s, p50 ${res.p50} ms, p99 ${res.p99} ms (${res.total} issued)\n`);
+      results.push(res);
+    }
+    const times = await keyless(server.url, signs);
+    const m = machine();
+    const rps = median(results.map((r) => r.rps));
+    const p99 = median(results.map((r) => r.p99));
+    const kMedian = median(times);
+    const k99 = percentile(times, 99);
+    const md = `## Certificate authority (keyless signing)
+
+\`node_modules/.bin/node bench/ca.ts --runs ${runs} --duration ${duration} --connections ${connections} --signs ${signs}\` on ${m.date}.
+Machine: ${machineLine(m)}. Server: \`vouch serve ca log\` (one process, SQLite), client on the same host.
+
+${mdTable(
+  ['measurement', 'result', 'target'],
+  [
+    [`certificates issued per second (${connections} connections, median of ${runs} × ${duration} s)`, `${rps.toFixed(0)}/s`, '≥ 500/s'],
+    ['issuance latency p99 (median of runs)', `${p99} ms`, ''],
+    [`keyless sign round trip (ephemeral key → certificate → log entry → bundle), median of ${signs}`, `${kMedian.toFixed(1)} ms`, '< 50 ms'],
+    ['keyless sign round trip p99', `${k99.toFixed(1)} ms`, ''],
+  ],
+)}
+
+Each issuance does the whole work: ES256 token check against the cached static JWKS, claims, proof
+of possession (ECDSA P-256), a new leaf signed by the intermediate (ECDSA P-256). The round trip
+includes the log's batching window (10 ms by default, \`log.batchWaitMs\`).
+`;
+    process.stdout.write(`${md}\n`);
+    if (values.write) writeText(RESULTS, md);
+    return 0;
+  } finally {
+    await server.stop();
+  }
+}
+
+runMain('ca', main);
