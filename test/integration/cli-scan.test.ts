@@ -5,7 +5,7 @@
  * SBOMs from trivy and syft, gates and suppression through the CLI's exit codes.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,4 +224,30 @@ test('a missing database is a clear error with a hint; an old one only warns', (
   assert.doesNotMatch(vouch(['scan', `file:${FLASK}`, '--db', DB]).stderr, /days ago/);
   assert.match(vouch(['scan', '--help']).stdout, /Examples:/);
   assert.equal(vouch(['scan']).code, 2);
+});
+
+test('an image (umoci): findings name the layer; an OpenVEX statement about the image digest suppresses them all', { skip: spawnSync('umoci', ['--version']).status === 0 ? false : 'umoci not installed' }, () => {
+  const layout = join(work, 'img');
+  const bundle = join(work, 'img-bundle');
+  execFileSync('umoci', ['init', '--layout', layout]);
+  execFileSync('umoci', ['new', '--image', `${layout}:app`]);
+  execFileSync('umoci', ['unpack', '--rootless', '--image', `${layout}:app`, bundle]);
+  mkdirSync(join(bundle, 'rootfs', 'srv', 'app'), { recursive: true });
+  writeFileSync(join(bundle, 'rootfs', 'srv', 'app', 'requirements.txt'), readFileSync(FLASK, 'utf8'));
+  execFileSync('umoci', ['repack', '--image', `${layout}:app`, bundle]);
+  const r = scanJson([`oci-dir:${layout}`]) as Report & { source: { image: { manifestDigest: string; layers: { digest: string }[] } } };
+  assert.equal(r.matches.length, 5);
+  const layer = r.source.image.layers.at(-1)!.digest;
+  assert.deepEqual(r.matches[0]!.package.locations, [{ path: 'srv/app/requirements.txt', line: 2, layer }]);
+  const digest = r.source.image.manifestDigest;
+  const vex = join(work, 'image.openvex.json');
+  writeFileSync(vex, JSON.stringify({
+    '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://example.com/img', author: 't', timestamp: '2026-01-01T00:00:00Z', version: 1,
+    statements: ['CVE-2023-46136', 'PYSEC-2023-62'].map((name) => ({ vulnerability: { name }, products: [{ '@id': `pkg:oci/app@${digest.replace(':', '%3A')}` }], status: 'not_affected', justification: 'vulnerable_code_not_present' })),
+  }));
+  const v = scanJson([`oci-dir:${layout}`, '--vex', vex]);
+  assert.deepEqual(v.suppressed.map((s) => s.match.id).sort(), ['PYSEC-2023-221', 'PYSEC-2023-62']);
+  // The same statements about another image suppress nothing.
+  writeFileSync(vex, readFileSync(vex, 'utf8').replaceAll(digest.slice(7, 15), '00000000'));
+  assert.deepEqual(scanJson([`oci-dir:${layout}`, '--vex', vex]).suppressed, []);
 });
