@@ -43,7 +43,23 @@ export class NoteError extends Error {
 }
 
 /** The key id a signed note line carries for this key and name. */
+const keyIdCache = new WeakMap<KeyObject, Map<string, Buffer>>();
+
 export function noteKeyId(name: string, key: KeyObject): Buffer {
+  let byName = keyIdCache.get(key);
+  if (byName === undefined) {
+    byName = new Map();
+    keyIdCache.set(key, byName);
+  }
+  let id = byName.get(name);
+  if (id === undefined) {
+    id = noteKeyIdUncached(name, key);
+    if (byName.size < 16) byName.set(name, id);
+  }
+  return id;
+}
+
+function noteKeyIdUncached(name: string, key: KeyObject): Buffer {
   if (key.asymmetricKeyType === 'ed25519') {
     const raw = key.export({ format: 'der', type: 'spki' }).subarray(-32);
     return createHash('sha256').update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), raw])).digest().subarray(0, 4);
@@ -113,7 +129,18 @@ export function verifyNoteSignature(note: SignedNote, name: string, key: KeyObje
 }
 
 /** The hash ECDSA/RSA signatures use with this key: SHA-384 for P-384, SHA-512 for P-521, else SHA-256. */
+const digestCache = new WeakMap<KeyObject, string>();
+
 export function digestFor(key: KeyObject): string {
+  let d = digestCache.get(key);
+  if (d === undefined) {
+    d = digestForUncached(key);
+    digestCache.set(key, d);
+  }
+  return d;
+}
+
+function digestForUncached(key: KeyObject): string {
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve === 'secp384r1') return 'sha384';
   if (curve === 'secp521r1') return 'sha512';

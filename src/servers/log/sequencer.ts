@@ -15,7 +15,7 @@
 import pg from 'pg';
 import type { Logger } from '../../core/index.ts';
 import { CompactRange, emptyRoot } from '../../formats/tlog/index.ts';
-import { FencedError, type LogStore, type NewEntry } from './store.ts';
+import { FencedError, type LogStore, type NewEntry, type TreeHead } from './store.ts';
 
 /** A fixed 64-bit key for pg_advisory locks: "vouchlog" in ASCII. */
 const LOCK_KEY = '8534893404451434343';
@@ -38,6 +38,8 @@ export interface Integrated {
   readonly integratedTime: number;
   /** true when the entry was already in the log (the submitter gets 409). */
   readonly duplicate: boolean;
+  /** The committed head that includes the entry, when the sequencer knows it (saves a read). */
+  readonly head?: TreeHead;
 }
 
 interface Waiter {
@@ -227,7 +229,8 @@ export class Sequencer {
       rows.push({ ...e, logIndex: next.size, integratedTime });
       nodes.push(...next.append(Buffer.from(e.leafHash, 'hex')));
     }
-    if (rows.length > 0) await this.store.integrate(range.size, rows, nodes, { size: next.size, rootHash: next.root() });
+    const head: TreeHead = { size: next.size, rootHash: next.root() };
+    if (rows.length > 0) await this.store.integrate(range.size, rows, nodes, head);
     else if (existing.size > 0) await this.store.dropPending([...existing]);
     this.range = next;
     return Promise.all(
@@ -235,7 +238,7 @@ export class Sequencer {
         const index = seen.get(e.leafHash);
         if (index !== undefined && rows[index - range.size]?.leafHash === e.leafHash) {
           seen.delete(e.leafHash);
-          return { logIndex: index, integratedTime, duplicate: false };
+          return { logIndex: index, integratedTime, duplicate: false, head };
         }
         const found = await this.store.byLeafHash(e.leafHash);
         if (found === undefined) throw new Error('entry vanished');

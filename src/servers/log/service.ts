@@ -79,12 +79,11 @@ export class TransparencyLog {
       throw err;
     }
     const leaf = leafHash(canonical.body).toString('hex');
-    const existing = await this.store.byLeafHash(leaf);
-    if (existing !== undefined) throw this.conflict(leaf);
+    // Duplicates are found by the sequencer (in the batch's transaction), not by an extra read here.
     const result = await this.sequencer.submit({ leafHash: leaf, body: canonical.body, kind: canonical.kind, indexKeys: canonical.indexKeys });
     if (result.duplicate) throw this.conflict(leaf);
     const stored: StoredEntry = { logIndex: result.logIndex, leafHash: leaf, body: canonical.body, integratedTime: result.integratedTime };
-    return { uuid: this.uuid(leaf), entry: await this.render(stored) };
+    return { uuid: this.uuid(leaf), entry: await this.render(stored, result.head) };
   }
 
   private conflict(leaf: string): HttpError {
