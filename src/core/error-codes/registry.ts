@@ -5,4 +5,6 @@
  */
 import type { CodeSpec } from './spec.ts';
 
-export const REGISTRY_ERROR_CODES = {} as const satisfies Record<string, CodeSpec>;
+export const REGISTRY_ERROR_CODES = {
+  REGISTRY_API_ERROR: { exit: 3, description: 'The registry management API refused the request: bad input, an unknown user, project, member or robot, or a name already taken.' },
+} as const satisfies Record<string, CodeSpec>;
