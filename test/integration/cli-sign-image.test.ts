@@ -298,6 +298,16 @@ describe('vouch sign / verify / attest / verify-attestation on a registry withou
     assert.match(moved.stderr, /\[VERIFY_DIGEST\]/);
   });
 
+  test('a referrers tag that is not an index is reported, and does not hide the legacy signatures', async () => {
+    // The empty image has legacy signatures by key a (an earlier test); spoil its referrers tag.
+    const v1 = await client.getManifest('test/app', IMAGE_DIGEST);
+    await client.putManifest('test/app', `sha256-${EMPTY_DIGEST.slice(7)}`, v1.bytes, v1.mediaType);
+    const r = vouch(['verify', `${app}:empty`, '--key', join(work, 'a.pub'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /referrer index: .*/);
+    assert.ok((JSON.parse(r.stdout) as { source: { layout: string } }[]).every((v) => v.source.layout === 'legacy'));
+  });
+
   test("grype's real .att envelopes in a legacy tag: cosign.pub verifies, another key and tampered envelopes fail", async () => {
     const grype = join(SIGSTORE, 'grype-attestations');
     const put = async (tag: string, files: string[]): Promise<void> => {

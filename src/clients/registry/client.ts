@@ -432,7 +432,9 @@ export class RegistryClient {
     const tag = referrersTag(digest);
     let got: ManifestResponse;
     try {
-      got = await this.getManifest(repository, tag, { accept: [OCI_IMAGE_INDEX] });
+      // Accept every manifest type: a registry hides a manifest from a client that does not accept
+      // its type (distribution answers 404), and a tag holding something else must be seen, not overwritten.
+      got = await this.getManifest(repository, tag);
     } catch (err) {
       if (err instanceof VouchError && err.code === 'IMAGE_NOT_FOUND') return undefined;
       throw err;

@@ -210,8 +210,10 @@ export async function appendLegacyLayer(
   const repo = image.repository;
   const tag = legacyTag(image.digest, kind);
   let layers: Record<string, unknown>[] = [];
+  // Every manifest type is accepted on read: a registry hides a manifest of a type the client does
+  // not accept (distribution answers 404), and what is there must be seen, never overwritten.
   try {
-    const existing = await client.getManifest(repo, tag, { accept: [OCI_IMAGE_MANIFEST] });
+    const existing = await client.getManifest(repo, tag);
     const doc = parseJsonDocument(existing.bytes, `${repo}:${tag}`);
     parseImageManifest(doc, {}, `${repo}:${tag}`);
     layers = [...(doc as { layers: Record<string, unknown>[] }).layers];
@@ -221,7 +223,7 @@ export async function appendLegacyLayer(
   const digest = computeDigest(bytes, 'sha256');
   const same = layers.some((l) => l.digest === digest && JSON.stringify(l.annotations ?? {}) === JSON.stringify(annotations));
   if (same) {
-    const current = await client.getManifest(repo, tag, { accept: [OCI_IMAGE_MANIFEST] });
+    const current = await client.getManifest(repo, tag);
     return { layout: 'legacy', tag, manifest: current.digest, appended: false };
   }
   await client.pushBlob(repo, bytes);

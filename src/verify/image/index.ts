@@ -161,7 +161,15 @@ class Budget {
 }
 
 async function referrerCandidates(client: RegistryClient, image: ImageTarget, want: (d: Descriptor) => boolean, failures: Failure[], budget: Budget): Promise<{ candidates: Candidate[]; source: 'api' | 'tag' }> {
-  const found = await client.getReferrers(image.repository, image.digest, { artifactType: BUNDLE_MEDIA_TYPE });
+  let found: Awaited<ReturnType<RegistryClient['getReferrers']>>;
+  try {
+    found = await client.getReferrers(image.repository, image.digest, { artifactType: BUNDLE_MEDIA_TYPE });
+  } catch (err) {
+    // A broken referrers index (say, a malformed referrers tag) must not hide the legacy layout.
+    if (!(err instanceof VouchError) || err.code === 'REGISTRY_AUTH' || err.code === 'INSECURE_REGISTRY') throw err;
+    failures.push(failure({ layout: 'referrers', manifest: 'index' }, err));
+    return { candidates: [], source: 'tag' };
+  }
   const results = await mapLimit(found.manifests.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates), IMAGE_VERIFY_LIMITS.concurrency, async (d): Promise<Candidate | Failure> => {
     const source: SignatureSource = { layout: 'referrers', manifest: d.digest };
     try {
@@ -198,7 +206,9 @@ async function legacyCandidates(client: RegistryClient, image: ImageTarget, kind
     layers = parseImageManifest(parseJsonDocument(got.bytes, `${image.repository}:${tag}`), {}, `${image.repository}:${tag}`).layers;
   } catch (err) {
     if (err instanceof VouchError && err.code === 'IMAGE_NOT_FOUND') return [];
-    throw err;
+    if (!(err instanceof VouchError) || err.code === 'REGISTRY_AUTH' || err.code === 'INSECURE_REGISTRY') throw err;
+    failures.push(failure({ layout: 'legacy', tag, layer: 'manifest' }, err));
+    return [];
   }
   const mediaType = kind === 'sig' ? SIMPLE_SIGNING_MEDIA_TYPE : DSSE_MEDIA_TYPE;
   const results = await mapLimit(layers.filter(want).slice(0, IMAGE_VERIFY_LIMITS.maxCandidates), IMAGE_VERIFY_LIMITS.concurrency, async (layer): Promise<Candidate | Failure> => {

@@ -151,6 +151,17 @@ describe('verify/image over sign/image, on a registry with the referrers API', (
     assert.deepEqual(still.bytes, squat);
   });
 
+  test('a .sig tag that is not a manifest is reported, and does not hide the referrers', async () => {
+    // A .sig tag holding an index: reported as a failure, the referrer bundle still verifies.
+    const other3 = await pushImage('v4', 'image four');
+    await signImage({ client, image: other3, signer: signer(a), layout: 'referrers' });
+    await client.putManifest('repo', legacyTag(other3.digest, 'sig'), Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'), 'application/vnd.oci.image.index.v1+json');
+    const r = await verifyImageSignatures({ client, image: { name: other3.name, repository: 'repo', digest: other3.digest }, verifier: verifier(keys[0]!.publicKeyPem, other3.digest) });
+    assert.equal(r.verified.length, 1);
+    assert.equal(r.failures.length, 1);
+    assert.deepEqual(r.failures[0]!.source, { layout: 'legacy', tag: legacyTag(other3.digest, 'sig'), layer: 'manifest' });
+  });
+
   test('attestations: the type filter, the statement subject, and signatures never taken for attestations', async () => {
     const target = { name: image.name, repository: 'repo', digest: image.digest };
     await attestImage({ client, image, signer: signer(a), layout: 'both', predicateType: 'https://example.com/p/v1', predicate: { ok: true } });
