@@ -270,7 +270,7 @@ export async function scan(target: string, options: ScanOptions): Promise<ScanRe
     { ignore, vex },
     {
       now: now(),
-      ...(image === undefined ? {} : { subjectDigests: [image.manifestDigest, image.configDigest] }),
+      ...(image === undefined ? {} : { subjectDigests: [image.manifestDigest, image.configDigest], subjectNames: imageNames(image.reference, image.tags ?? []) }),
       ...(sbom?.serialNumber === undefined ? {} : { bomSerial: sbom.serialNumber, bomVersion: sbom.bomVersion ?? 1 }),
       packagePurls: new Set(inventory.packages.map((p) => p.purl)),
     },
@@ -293,6 +293,19 @@ export async function scan(target: string, options: ScanOptions): Promise<ScanRe
     warnings: inventory.warnings,
     inventory,
   };
+}
+
+/** Repository names of an image (`registry:5000/team/app:1.0` → `app`), for VEX products named `pkg:oci/app`. */
+function imageNames(reference: string, tags: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const r of [reference, ...tags]) {
+    if (r.startsWith('/') || r.startsWith('.')) continue; // a layout or archive path
+    const noDigest = r.split('@')[0]!;
+    const last = noDigest.split('/').at(-1)!;
+    const name = last.split(':')[0]!;
+    if (/^[a-z0-9][a-z0-9._-]*$/.test(name)) out.add(name);
+  }
+  return [...out];
 }
 
 /** Parse a `--fail-on` level. */

@@ -29,3 +29,9 @@ export function ociDigest(id: string): string | undefined {
   if (p === undefined || p.type !== 'oci' || p.version === undefined) return undefined;
   return p.version.toLowerCase();
 }
+
+/** The name of an OCI purl (`pkg:oci/debian?repository_url=...` → `debian`), if it is one. */
+export function ociName(id: string): string | undefined {
+  const p = parse(id);
+  return p === undefined || p.type !== 'oci' ? undefined : p.name.toLowerCase();
+}

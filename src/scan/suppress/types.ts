@@ -55,6 +55,8 @@ export interface SuppressionTarget {
 export interface SuppressionContext {
   /** Digests (`sha256:...`) of the scanned image (manifest, config), if an image was scanned. */
   readonly subjectDigests?: readonly string[];
+  /** Repository names of the scanned image (`debian` for `docker.io/library/debian:12`), for OCI purls without a digest. */
+  readonly subjectNames?: readonly string[];
   /** CycloneDX serial number of a scanned SBOM (BOM-Link VEX references), and its version. */
   readonly bomSerial?: string;
   readonly bomVersion?: number;

@@ -19,7 +19,7 @@
  */
 import { VouchError } from '../../core/index.ts';
 import { jsonDepthExceeds } from '../input/index.ts';
-import { ociDigest, purlMatches } from './purl-match.ts';
+import { ociDigest, ociName, purlMatches } from './purl-match.ts';
 import type { SuppressionContext, SuppressionTarget, VexProduct, VexStatement, VexStatus } from './types.ts';
 
 export const MAX_VEX_BYTES = 64 * 1024 * 1024;
@@ -256,13 +256,17 @@ export function vexApplies(s: VexStatement, f: SuppressionTarget, ctx: Suppressi
   const ids = new Set([f.id, ...f.aliases].map((x) => x.toUpperCase()));
   if (!s.ids.some((id) => ids.has(id.toUpperCase()))) return false;
   const subjects = new Set((ctx.subjectDigests ?? []).map((d) => d.toLowerCase()));
+  const names = new Set((ctx.subjectNames ?? []).map((n) => n.toLowerCase()));
   return s.products.some((p) => {
     if (p.bomLink !== undefined && (ctx.bomSerial?.toLowerCase() !== p.bomLink.serial || (ctx.bomVersion ?? 1) !== p.bomLink.version)) return false;
     if (purlMatches(p.id, f.purl)) return true;
+    // The scanned image: an OCI purl with its digest, or (trivy's reading) without a version, by repository name.
+    const name = ociName(p.id);
     const digest = ociDigest(p.id);
-    const isSubject = digest !== undefined ? subjects.has(digest) : [...(ctx.packagePurls ?? [])].some((q) => purlMatches(p.id, q));
+    const isImage = name !== undefined && (digest !== undefined ? subjects.has(digest) : names.has(name));
+    const isSubject = isImage || (name === undefined && [...(ctx.packagePurls ?? [])].some((q) => purlMatches(p.id, q)));
     if (!isSubject) return false;
-    return p.subcomponents.length === 0 ? digest !== undefined : p.subcomponents.some((c) => purlMatches(c, f.purl));
+    return p.subcomponents.length === 0 ? isImage : p.subcomponents.some((c) => purlMatches(c, f.purl));
   });
 }
 

@@ -74,6 +74,15 @@ test("trivy's CSAF: go-transitive CVE-2024-0001 not affected; through a relation
   assert.equal(applySuppressions([transitive], (m) => m, { ignore: [], vex: rel }, { packagePurls: new Set([transitive.purl]) }).suppressed.length, 0);
 });
 
+test("trivy's OCI statements: the image by repository name, bash inside it; another image's statement does not filter", () => {
+  const bash: SuppressionTarget = { id: 'CVE-2022-3715', aliases: [], purl: 'pkg:deb/debian/bash@5.3?distro=debian-12', name: 'bash' };
+  const oci = parseVex(read('trivy/openvex-oci.json'), 'oci');
+  const mismatch = parseVex(read('trivy/openvex-oci-mismatch.json'), 'mismatch');
+  assert.equal(applySuppressions([bash], (m) => m, { ignore: [], vex: oci }, { subjectNames: ['debian'] }).suppressed.length, 1);
+  assert.equal(applySuppressions([bash], (m) => m, { ignore: [], vex: mismatch }, { subjectNames: ['debian'] }).suppressed.length, 0);
+  assert.equal(applySuppressions([bash], (m) => m, { ignore: [], vex: oci }, {}).suppressed.length, 0, 'not an image scan');
+});
+
 test('malformed VEX and CSAF are clear errors', () => {
   assert.throws(() => parseVex(read('trivy/unknown.json'), 'unknown.json'), { code: 'VEX_INVALID', message: /unable to load VEX/ });
   assert.throws(() => parseVex('['.repeat(10_000), 'deep'), { code: 'VEX_INVALID' });
