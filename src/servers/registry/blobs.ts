@@ -12,7 +12,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ParsedDigest } from '../../core/index.ts';
+import { VouchError, type ParsedDigest } from '../../core/index.ts';
 import { RegistryError } from './errors.ts';
 
 const UPLOAD_ID_RE = /^[a-f0-9-]{36}$/;
@@ -38,8 +38,12 @@ export class BlobStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(join(this.root, 'blobs'), { recursive: true });
-    await mkdir(join(this.root, 'uploads'), { recursive: true });
+    try {
+      await mkdir(join(this.root, 'blobs'), { recursive: true });
+      await mkdir(join(this.root, 'uploads'), { recursive: true });
+    } catch (err) {
+      throw new VouchError('IO_ERROR', `cannot create the registry storage under ${this.root}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   blobPath(digest: ParsedDigest): string {

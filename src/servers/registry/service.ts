@@ -54,15 +54,20 @@ export async function createRegistryService(options: RegistryOptions): Promise<R
     meta,
     blobs,
     async register(app: FastifyInstance) {
-      registerRoutes(app, {
-        blobs,
-        meta,
-        access: options.access ?? allowAll,
-        logger,
-        maxBlobBytes: options.maxBlobBytes ?? DEFAULT_REGISTRY_OPTIONS.maxBlobBytes,
-        maxManifestBytes: options.maxManifestBytes ?? DEFAULT_REGISTRY_OPTIONS.maxManifestBytes,
-        cacheTtlMs: options.cacheTtlMs ?? DEFAULT_REGISTRY_OPTIONS.cacheTtlMs,
-        maxPage: options.maxPage ?? DEFAULT_REGISTRY_OPTIONS.maxPage,
+      // The /v2 routes live in their own scope: their body handling (raw streams) and error
+      // handler (OCI error bodies) must not reach `extraRoutes` (token endpoint, JSON APIs).
+      await app.register((scope, _opts, done) => {
+        registerRoutes(scope, {
+          blobs,
+          meta,
+          access: options.access ?? allowAll,
+          logger,
+          maxBlobBytes: options.maxBlobBytes ?? DEFAULT_REGISTRY_OPTIONS.maxBlobBytes,
+          maxManifestBytes: options.maxManifestBytes ?? DEFAULT_REGISTRY_OPTIONS.maxManifestBytes,
+          cacheTtlMs: options.cacheTtlMs ?? DEFAULT_REGISTRY_OPTIONS.cacheTtlMs,
+          maxPage: options.maxPage ?? DEFAULT_REGISTRY_OPTIONS.maxPage,
+        });
+        done();
       });
       if (options.extraRoutes !== undefined) await options.extraRoutes(app);
     },

@@ -75,3 +75,23 @@ export async function call(base: string, method: string, path: string, options: 
   }
   return { status: res.status, headers: res.headers, body: parsed };
 }
+
+export const LAYOUT = '/work/shared/data/oci/stereoscope/oci-layouts/valid_oci_dir';
+
+/** Push the real single-platform layout from the shared data as `repo:tag` over the HTTP API. */
+export async function pushLayout(base: string, repo: string, tag: string, auth: string): Promise<{ status: number; digest: string }> {
+  const { readFileSync } = await import('node:fs');
+  const index = JSON.parse(readFileSync(join(LAYOUT, 'index.json'), 'utf8')) as { manifests: { digest: string; mediaType: string }[] };
+  const desc = index.manifests[0]!;
+  const blob = (d: string): Buffer => readFileSync(join(LAYOUT, 'blobs', ...d.split(':')));
+  const manifestBytes = blob(desc.digest);
+  const manifest = JSON.parse(manifestBytes.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  for (const d of [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) {
+    const res = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${d}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/octet-stream' }, body: blob(d) });
+    await res.arrayBuffer();
+    if (res.status !== 201) return { status: res.status, digest: desc.digest };
+  }
+  const res = await fetch(`${base}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { authorization: auth, 'content-type': desc.mediaType }, body: manifestBytes });
+  await res.arrayBuffer();
+  return { status: res.status, digest: desc.digest };
+}
