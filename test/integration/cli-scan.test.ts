@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SHARED_DATA } from '../helpers/catalog.ts';
 import { cycloneDxSchema } from '../unit/formats/schemas.ts';
@@ -21,8 +21,11 @@ const work = mkdtempSync(join(tmpdir(), 'vouch-cli-scan-'));
 const DB = join(work, 'advisories.sqlite');
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function vouch(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', VOUCH_CACHE_DIR: join(work, 'cache'), ...env }, timeout: 120_000 });
+/** The compiled CLI as users run it (`npm ci` builds it through `prepare`); VOUCH_DIST_BIN points elsewhere. */
+const BIN_DIST = process.env.VOUCH_DIST_BIN ?? new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+
+function vouch(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', VOUCH_CACHE_DIR: join(work, 'cache'), ...env }, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -250,4 +253,15 @@ test('an image (umoci): findings name the layer; an OpenVEX statement about the 
   // The same statements about another image suppress nothing.
   writeFileSync(vex, readFileSync(vex, 'utf8').replaceAll(digest.slice(7, 15), '00000000'));
   assert.deepEqual(scanJson([`oci-dir:${layout}`, '--vex', vex]).suppressed, []);
+});
+
+test('the built CLI (dist/): gate exit codes 0 and 1', { skip: existsSync(join(dirname(BIN_DIST), 'commands', 'scan.js')) ? false : 'dist/ not built with the scan command (npm run build)' }, () => {
+  const lock = `file:${join(LOCK, 'npm/syft/pkg-lock/package-lock.json')}`;
+  const fail = vouch(['scan', lock, '--db', DB, '--fail-on', 'high', '-q'], {}, BIN_DIST);
+  assert.equal(fail.code, 1, fail.stderr);
+  assert.match(fail.stderr, /\[VULNERABILITIES_FOUND\]/);
+  // The only critical finding (GHSA-xvch-5gv4-984h, CVSS 9.8) ignored: nothing at or above critical remains.
+  writeFileSync(join(work, 'dist-ignore.yaml'), '- id: CVE-2021-44906\n  reason: test\n');
+  const pass = vouch(['scan', lock, '--db', DB, '--fail-on', 'critical', '--ignore-file', join(work, 'dist-ignore.yaml'), '-q'], {}, BIN_DIST);
+  assert.equal(pass.code, 0, pass.stderr);
 });
