@@ -15,7 +15,7 @@ import { writeResult } from '../output.ts';
 import { createUi } from '../ui.ts';
 import { blobArgv, delegate } from './attest.ts';
 import { REGISTRY_FLAGS, REGISTRY_FLAGS_HELP, openImageTarget } from './sign.ts';
-import { SIGNER_FLAGS, SIGNER_FLAGS_HELP, buildVerifier, describeFailure, verifyTarget } from './verify.ts';
+import { SIGNER_FLAGS, SIGNER_FLAGS_HELP, buildVerifier, describeFailure, signerIdentity, verifyTarget } from './verify.ts';
 
 async function readPolicy(path: string): Promise<Buffer> {
   try {
@@ -76,6 +76,7 @@ Examples:
     if (positionals.length !== 1) throw new VouchError('USAGE', 'verify-attestation takes one IMAGE or FILE', { hint: 'vouch verify-attestation --help' });
     const predicateType = values.type === undefined ? undefined : resolvePredicateType(values.type);
     const conditions = values.policy === undefined ? undefined : parsePolicy(await readPolicy(values.policy));
+    signerIdentity(values); // usage errors before any request
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
     const { reference, client } = openImageTarget(positionals[0] ?? '', values, io.env, ui.logger);
     const image = await verifyTarget(client, reference);

@@ -53,12 +53,8 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-/**
- * The verifier the image workflows use: bundles through the verify area's `verifyBundle`
- * (key, or certificate identity against a trusted root), bare signatures of legacy layers with
- * the key. Exactly one of --key and --certificate-identity(-regexp) is required.
- */
-export async function buildVerifier(values: SignerValues, digest: string): Promise<ImageVerifier> {
+/** Who must have signed, from the flags: exactly one of --key and --certificate-identity(-regexp). */
+export function signerIdentity(values: SignerValues): IdentityPolicy {
   const identity: IdentityPolicy = {
     ...(values['certificate-identity'] !== undefined && { subject: values['certificate-identity'] }),
     ...(values['certificate-identity-regexp'] !== undefined && { subjectRegExp: values['certificate-identity-regexp'] }),
@@ -68,6 +64,16 @@ export async function buildVerifier(values: SignerValues, digest: string): Promi
   const keyless = identity.subject !== undefined || identity.subjectRegExp !== undefined;
   if (values.key === undefined && !keyless) throw new VouchError('USAGE', 'name the signer: --key FILE, or --certificate-identity (or -regexp) with --certificate-oidc-issuer');
   if (values.key !== undefined && keyless) throw new VouchError('USAGE', '--key and --certificate-identity exclude each other');
+  return identity;
+}
+
+/**
+ * The verifier the image workflows use: bundles through the verify area's `verifyBundle`
+ * (key, or certificate identity against a trusted root), bare signatures of legacy layers with
+ * the key. Exactly one of --key and --certificate-identity(-regexp) is required.
+ */
+export async function buildVerifier(values: SignerValues, digest: string): Promise<ImageVerifier> {
+  const identity = signerIdentity(values);
   const key = values.key === undefined ? undefined : await readText(values.key, 'public key');
   const trustedRoot = values['trusted-root'] === undefined ? undefined : await readText(values['trusted-root'], 'trusted root');
   const sha256 = digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : undefined;
@@ -143,6 +149,7 @@ Examples:
     }
     if (positionals.length !== 1) throw new VouchError('USAGE', 'verify takes one IMAGE', { hint: 'vouch verify --help' });
     const annotations = parsePairs(values.annotations, '--annotations');
+    signerIdentity(values); // usage errors before any request
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
     const { reference, client } = openImageTarget(positionals[0] ?? '', values, io.env, ui.logger);
     const image = await verifyTarget(client, reference);
