@@ -17,12 +17,13 @@
  * The package list: 1,912 (ecosystem, name) pairs taken in a fixed pseudo-random order from the
  * real index, each at a version read from its own advisory (an `introduced` or `fixed` event,
  * so about half are affected), plus the 88 dpkg packages of the debian-bookworm test image as
- * the dpkg cataloger spells them (matched against the curated Debian tracker sample).
+ * `vouch sbom` reports them (matched by source package against the curated tracker sample).
  *
  * Results: bench/results/scan.md (merged into BENCHMARKS.md by hand).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -46,7 +47,7 @@ const HELP = `Usage: node_modules/.bin/node bench/scan.ts [options]
 const OSV = '/work/shared/data/osv';
 const SOURCES = ['Go-all.zip', 'crates.io-all.zip', 'PyPI-all.zip', 'ghsa-sample'].map((s) => join(OSV, s));
 const TRACKER = join(ROOT, 'test', 'fixtures', 'debian-tracker', 'tracker.json');
-const DPKG_LIST = join(ROOT, '.cache', 'test-images', 'debian-bookworm', 'dpkg-query.txt');
+const DEBIAN_LAYOUT = join(ROOT, '.cache', 'test-images', 'debian-bookworm', 'layout');
 const DIR = join(WORK, 'scan');
 const BIN = join(ROOT, 'src', 'cli', 'bin.ts');
 const RESULTS = join(ROOT, 'bench', 'results', 'scan.md');
@@ -145,6 +146,19 @@ function purlOf(ecosystem: string, name: string, version: string): string | unde
   return new PackageURL(type, ns, n, version, undefined, undefined).toString();
 }
 
+/**
+ * The dpkg packages of the debian-bookworm test image as `vouch sbom` reports them (source
+ * package in `upstream`, `distro=debian-12`); none when the image is not built
+ * (scripts/build-test-images.sh).
+ */
+function debianImagePurls(): string[] {
+  if (!existsSync(DEBIAN_LAYOUT)) return [];
+  const r = spawnSync(NODE, [BIN, 'sbom', `oci-dir:${DEBIAN_LAYOUT}`, '-q', '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new BenchError(`vouch sbom of the debian-bookworm image failed: ${r.stderr}`);
+  const doc = JSON.parse(r.stdout) as { packages: { purl: string }[] };
+  return doc.packages.map((p) => p.purl).filter((p) => p.startsWith('pkg:deb/'));
+}
+
 /** The 2,000-package list (see the module comment), as purls. */
 function packageList(dbPath: string): string[] {
   const db = new DatabaseSync(dbPath, { readOnly: true });
@@ -162,13 +176,7 @@ function packageList(dbPath: string): string[] {
     if (String(r.ecosystem) === 'Go' && !/^v/.test(version) && String(r.name) !== 'stdlib' && String(r.name) !== 'toolchain') version = `v${version}`;
     byPkg.set(key, { ecosystem: String(r.ecosystem), name: String(r.name), version });
   }
-  const deb = existsSync(DPKG_LIST)
-    ? readFileSync(DPKG_LIST, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.split('\t'))
-        .map(([name, version, arch]) => new PackageURL('deb', 'debian', name!, version, { arch: arch!, distro: 'debian-12' }, undefined).toString())
-    : [];
+  const deb = debianImagePurls();
   const lang = [...byPkg.entries()]
     .sort(([a], [b]) => (hashOrder(a) < hashOrder(b) ? -1 : 1))
     .map(([, p]) => purlOf(p.ecosystem, p.name, p.version))
@@ -288,6 +296,7 @@ async function main(): Promise<number> {
   rmSync(withTracker, { force: true });
   await importOsv([...SOURCES, TRACKER], withTracker);
   const list = packageList(withTracker);
+  const debCount = list.filter((p) => p.startsWith('pkg:deb/')).length;
   const pkgs: MatchPackage[] = list.map((purl) => ({ purl }));
   const match = timeMatch(withTracker, pkgs, Math.max(options.runs, 10));
   log(`match ${pkgs.length} packages: ${match.ms.toFixed(1)} ms (CPU ${match.cpu.toFixed(1)}), ${match.findings} findings, ${match.problems} problems`);
@@ -344,7 +353,7 @@ ${mdTable(['measurement', 'wall (median)', 'CPU (median)', 'target'], rows)}
 
 Load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; other work shared the 2 cores, so wall times are upper bounds and CPU times are the steadier figure).
 
-The package list: ${LIST_SIZE - (existsSync(DPKG_LIST) ? readFileSync(DPKG_LIST, 'utf8').trim().split('\n').length : 0)} (ecosystem, name) pairs from the real index at versions taken from their own advisories, plus the debian-bookworm test image's dpkg packages (matched against the curated Debian tracker sample). Synthetic advisories are real ones copied under new ids and package names (bench/.work/scan/).
+The package list: ${LIST_SIZE - debCount} (ecosystem, name) pairs from the real index at versions taken from their own advisories, plus the ${debCount} dpkg packages of the debian-bookworm test image as \`vouch sbom\` reports them (matched by source package against the curated Debian tracker sample). Synthetic advisories are real ones copied under new ids and package names (bench/.work/scan/).
 `;
   process.stdout.write(`${md}\n`);
   if (options.write) writeText(RESULTS, md);

@@ -292,8 +292,10 @@ async function importInto(sources: readonly string[], dbPath: string, options: I
   try {
     if (recorded !== undefined) await copyFile(dbPath, tmp);
     db = new DatabaseSync(tmp);
-    // The file is private until the rename: no journal is needed for crash safety.
-    db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
+    // The file is private until the rename: no journal on disk is needed for crash safety. The
+    // journal stays in memory so a failed source's transaction can still roll back (node:sqlite
+    // runs in defensive mode, where `journal_mode = OFF` is silently refused anyway).
+    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
     db.exec(SCHEMA_SQL);
     // Indexes from the start: deleting a source's or a superseded advisory's rows uses them.
     db.exec(INDEXES_SQL);
