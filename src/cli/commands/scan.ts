@@ -143,7 +143,7 @@ Examples:
     for (const o of outputs) {
       const stream = o.file === undefined ? io.stdout : undefined;
       const paint = stream !== undefined ? painter(stream as NodeJS.WriteStream, io.env) : undefined;
-      await writeResult(o.file, writeScanReport(o.format as ScanReportFormat, result, paint), io.stdout);
+      await writeResult(o.file, await writeScanReport(o.format as ScanReportFormat, result, paint), io.stdout);
     }
     if (failOn !== undefined) {
       const over = matchesAtOrAbove(result, failOn);

@@ -65,8 +65,8 @@ test('sarif: schema-valid, one result per finding at the lockfile line, levels f
   assert.deepEqual(results.map((r) => `${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}`), Array(3).fill('requirements.txt:6'));
 });
 
-test('cyclonedx: 1.6 schema-valid; suppressed findings carry an analysis', () => {
-  const doc = JSON.parse(scanCycloneDx(result)) as { vulnerabilities: { id: string; analysis?: { state: string; justification?: string; detail?: string } }[] };
+test('cyclonedx: 1.6 schema-valid; suppressed findings carry an analysis', async () => {
+  const doc = JSON.parse(await scanCycloneDx(result)) as { vulnerabilities: { id: string; analysis?: { state: string; justification?: string; detail?: string } }[] };
   assert.deepEqual(cycloneDxSchema('1.6')(doc), []);
   const byId = new Map(doc.vulnerabilities.map((v) => [v.id, v]));
   assert.equal(byId.size, 5);
