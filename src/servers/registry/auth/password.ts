@@ -50,18 +50,31 @@ export async function hashPassword(password: string, params: Argon2Params = DEFA
   return `$scrypt$ln=${DEFAULT_SCRYPT_LOG_N},r=8,p=1$${b64(salt)}$${b64(tag)}`;
 }
 
+/** Highest cost a stored hash may ask for: a tampered row must not exhaust memory or time. */
+const MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
+const MAX_ARGON2_PASSES = 16;
+const MAX_SCRYPT_LOG_N = 20;
+
 /** True when `password` matches `stored`; false for a wrong password or an unreadable hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  try {
+    return await verify(password, stored);
+  } catch {
+    return false;
+  }
+}
+
+async function verify(password: string, stored: string): Promise<boolean> {
   const message = Buffer.from(password, 'utf8');
   if (message.length > MAX_PASSWORD_BYTES) return false;
   const argon = /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,64})\$([A-Za-z0-9+/]{16,128})$/.exec(stored);
-  if (argon !== null && argon2 !== undefined) {
+  if (argon !== null && argon2 !== undefined && Number(argon[1]) <= MAX_ARGON2_MEMORY_KIB && Number(argon[2]) <= MAX_ARGON2_PASSES) {
     const expected = Buffer.from(argon[5]!, 'base64');
     const tag = await argon2Hash(message, Buffer.from(argon[4]!, 'base64'), { memoryKiB: Number(argon[1]), passes: Number(argon[2]), parallelism: Number(argon[3]) }, expected.length);
     return crypto.timingSafeEqual(tag, expected);
   }
   const sc = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,64})\$([A-Za-z0-9+/]{16,128})$/.exec(stored);
-  if (sc !== null) {
+  if (sc !== null && Number(sc[1]) <= MAX_SCRYPT_LOG_N) {
     const N = 2 ** Number(sc[1]);
     const r = Number(sc[2]);
     const expected = Buffer.from(sc[5]!, 'base64');
