@@ -48,8 +48,21 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Scores already computed, by vector (advisories share vectors; the calculator is the import's hot spot). */
+const scored = new Map<string, { version: CvssVersion; score: number } | null>();
+const MAX_REMEMBERED = 50_000;
+
 /** The base score of a CVSS vector, or undefined when it is not a complete, valid vector. */
 export function cvssBaseScore(vector: string): { version: CvssVersion; score: number } | undefined {
+  const known = scored.get(vector);
+  if (known !== undefined) return known ?? undefined;
+  const r = computeBaseScore(vector);
+  if (scored.size >= MAX_REMEMBERED) scored.clear();
+  scored.set(vector, r === undefined ? null : Object.freeze(r));
+  return r;
+}
+
+function computeBaseScore(vector: string): { version: CvssVersion; score: number } | undefined {
   const v = vector.trim();
   if (v.length === 0 || v.length > MAX_VECTOR_LENGTH) return undefined;
   try {
