@@ -57,7 +57,7 @@ interface Server {
 
 async function startVouch(): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-reg-'));
-  const child: ChildProcess = spawn(NODE, [join(ROOT, 'src', 'cli', 'bin.ts'), 'serve', 'registry', '--listen', '127.0.0.1:0', '--json', '-q', '--data', dir], {
+  const child: ChildProcess = spawn(NODE, [join(ROOT, 'src', 'cli', 'bin.ts'), 'serve', 'registry', '--registry-anonymous', '--listen', '127.0.0.1:0', '--json', '-q', '--data', dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -31,7 +31,7 @@ describe('vouch serve registry + vouch registry gc', () => {
   let base: string;
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'vouch-reg-gc-'));
-    child = spawn(process.execPath, [BIN, 'serve', 'registry', '--listen', '127.0.0.1:0', '--json', '--data', join(work, 'data')], {
+    child = spawn(process.execPath, [BIN, 'serve', 'registry', '--registry-anonymous', '--listen', '127.0.0.1:0', '--json', '--data', join(work, 'data')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });
@@ -87,5 +87,34 @@ describe('vouch serve registry + vouch registry gc', () => {
     const unknown = await vouch(['registry', 'frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown registry subcommand/);
+  });
+});
+
+describe('vouch serve registry (accounts on by default)', () => {
+  test('an anonymous push is refused with a token challenge and the UNAUTHORIZED body', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'vouch-reg-auth-'));
+    const child = spawn(process.execPath, [BIN, 'serve', 'registry', '--listen', '127.0.0.1:0', '--json', '--data', join(work, 'data')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', VOUCH_ADMIN_PASSWORD: 'not-used-here-0123456789' },
+    });
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const res = await http({ base }, 'POST', '/v2/team/app/blobs/uploads/');
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer realm="[^"]+\/service\/token"/);
+      assert.equal((res.json() as { errors: { code: string }[] }).errors[0]!.code, 'UNAUTHORIZED');
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

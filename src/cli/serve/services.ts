@@ -37,20 +37,58 @@ export interface ServiceEntry {
 export const SERVICES: readonly ServiceEntry[] = [
   {
     name: 'registry',
-    summary: 'OCI distribution-spec v1.1 registry (push, pull, referrers, tags, catalog)',
-    flags: {},
-    flagHelp: '',
+    summary: 'OCI distribution-spec v1.1 registry (push, pull, referrers, tags, catalog; accounts and token auth)',
+    flags: { 'registry-anonymous': { type: 'boolean' } },
+    flagHelp: `      --registry-anonymous           registry: no accounts or tokens; anyone may push and pull (local use, tests)
+`,
     async create(ctx) {
       const path = await import('node:path');
       const registry = await import('../../servers/registry/index.ts');
-      // Blobs and SQLite under <data>/registry/; with --db the metadata goes to PostgreSQL and
-      // replicas share <data>/registry/ over a shared filesystem (docs/registry.md).
-      return registry.createRegistryService({
-        dataDir: path.join(ctx.dataDir, 'registry'),
-        ...(ctx.dbUrl === undefined ? {} : { dbUrl: ctx.dbUrl }),
-        logger: ctx.logger,
-        ...registry.registryConfig(ctx.config),
-      });
+      // Blobs, SQLite and the token key under <data>/registry/; with --db the metadata goes to
+      // PostgreSQL and replicas share <data>/registry/ over a shared filesystem (docs/registry.md).
+      const dataDir = path.join(ctx.dataDir, 'registry');
+      const { anonymous, ...config } = ctx.config;
+      const open = ctx.flags['registry-anonymous'] === true || anonymous === true;
+      const auth = open
+        ? undefined
+        : await registry.createRegistryAuth({
+            dataDir,
+            ...(ctx.dbUrl === undefined ? {} : { dbUrl: ctx.dbUrl }),
+            publicUrl: () => ctx.publicUrl(),
+            env: ctx.env,
+            announce: (line: string) => ctx.announce(line),
+            logger: ctx.logger,
+          });
+      if (open) ctx.logger.warn('registry: anonymous mode, anyone who can reach this server may push, pull and delete');
+      try {
+        const service = await registry.createRegistryService({
+          dataDir,
+          ...(ctx.dbUrl === undefined ? {} : { dbUrl: ctx.dbUrl }),
+          logger: ctx.logger,
+          ...registry.registryConfig(config),
+          ...(auth === undefined ? {} : { access: auth.access, extraRoutes: auth.extraRoutes }),
+        });
+        if (auth === undefined) return service;
+        return {
+          ...service,
+          async health() {
+            const own = await service.health();
+            try {
+              await auth.health();
+              return own;
+            } catch (err) {
+              return { ok: false, detail: `accounts: ${(err as Error).message}` };
+            }
+          },
+          async close() {
+            await service.close();
+            await auth.close();
+          },
+        };
+      } catch (err) {
+        await auth?.close();
+        throw err;
+      }
     },
   },
   {

@@ -8,3 +8,5 @@ export { collectGarbage, DEFAULT_GC_SAFETY_WINDOW_MS, DEFAULT_GC_UPLOAD_MAX_AGE_
 export { BlobStore } from './blobs.ts';
 export { openRegistryMetadata, type RegistryMetadata } from './metadata.ts';
 export { RegistryError, errorBody, type OciErrorCode } from './errors.ts';
+// The accounts area (users, projects, robots, Docker token auth): `vouch serve` wires its controller and routes.
+export { createRegistryAuth, type RegistryAuth, type RegistryAuthOptions } from './auth/index.ts';

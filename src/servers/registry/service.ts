@@ -87,7 +87,7 @@ export async function createRegistryService(options: RegistryOptions): Promise<R
 
 /**
  * The `registry:` section of `vouch serve --config` (keys: `max-blob-bytes`, `max-manifest-bytes`,
- * `cache-ttl-ms`, `max-page`), checked and turned into options.
+ * `cache-ttl-ms`, `max-page`; `anonymous` is `vouch serve`'s), checked and turned into options.
  */
 export function registryConfig(section: Readonly<Record<string, unknown>>): Partial<RegistryOptions> {
   const keys: Record<string, keyof RegistryOptions> = {
@@ -98,6 +98,8 @@ export function registryConfig(section: Readonly<Record<string, unknown>>): Part
   };
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(section)) {
+    // `anonymous: true` is read by `vouch serve` (no accounts); accepted here so one section holds both.
+    if (key === 'anonymous') continue;
     const option = keys[key];
     if (option === undefined) throw new VouchError('USAGE', `registry config: unknown key "${key}"`, { hint: `keys: ${Object.keys(keys).join(', ')}` });
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new VouchError('USAGE', `registry config: ${key} must be a non-negative integer`);
