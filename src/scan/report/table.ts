@@ -36,11 +36,23 @@ export function scanTable(result: ScanResult, paint: SeverityPainter = plain): s
     out.push(`${p.name} ${p.version}  (${where(ms[0]!)})`);
     const rows = ms.map((m) => [
       `  ${m.id}`,
-      paint(m.severity.level, m.severity.level.toUpperCase()),
+      m.severity.level.toUpperCase(),
       m.fixed.length > 0 ? m.fixed.join(', ') : m.state === 'will_not_fix' ? '(won\'t fix)' : '(none)',
       oneLine(m.summary),
     ]);
-    out.push(renderTable(['  VULNERABILITY', 'SEVERITY', 'FIXED IN', 'SUMMARY'], rows).trimEnd());
+    // Colour after layout: renderTable pads by string length, which escape codes would throw off.
+    const lines = renderTable(['  VULNERABILITY', 'SEVERITY', 'FIXED IN', 'SUMMARY'], rows).trimEnd().split('\n');
+    out.push(
+      lines
+        .map((line, i) => {
+          const m = ms[i - 1];
+          if (m === undefined) return line;
+          const label = m.severity.level.toUpperCase();
+          const at = line.indexOf(` ${label}`, m.id.length + 2) + 1;
+          return at <= 0 ? line : line.slice(0, at) + paint(m.severity.level, label) + line.slice(at + label.length);
+        })
+        .join('\n'),
+    );
     out.push('');
   }
   const counts = new Map<SeverityLevel, number>();

@@ -48,6 +48,7 @@ test('table: grouped by package with the declaring line, severity colours only w
   assert.match(plain, /PYSEC-2022-203 in Werkzeug 2\.0\.0: .*\.vouchignore: dev server only/);
   const coloured = scanTable(result, (level, t) => (level === 'high' ? `<red>${t}</red>` : t));
   assert.match(coloured, /<red>HIGH<\/red>/);
+  assert.equal(coloured.replaceAll('<red>', '').replaceAll('</red>', ''), plain, 'colour does not change the layout');
 });
 
 test('json: no inventory, the same matches', () => {
