@@ -20,7 +20,8 @@
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -53,7 +54,13 @@ function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** CPU seconds (user + system) the process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function startServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
@@ -70,6 +77,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   const { url } = JSON.parse(line) as { url: string };
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -95,8 +103,9 @@ async function requestPool(): Promise<string[]> {
   return bodies;
 }
 
-async function issuance(url: string, bodies: readonly string[], seconds: number, connections: number): Promise<{ rps: number; p99: number; p50: number; total: number }> {
+async function issuance(url: string, pid: number, bodies: readonly string[], seconds: number, connections: number): Promise<{ rps: number; p99: number; p50: number; total: number; cpuMs: number }> {
   let next = 0;
+  const cpu0 = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/api/v2/signingCert`,
     connections,
@@ -104,7 +113,8 @@ async function issuance(url: string, bodies: readonly string[], seconds: number,
     requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
   });
   if (result.non2xx > 0 || result.errors > 0) throw new BenchError(`issuance: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, total: result.requests.total };
+  const cpuMs = ((cpuSeconds(pid) - cpu0) * 1000) / result.requests.total;
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, total: result.requests.total, cpuMs };
 }
 
 async function keyless(url: string, n: number): Promise<{ total: number[]; cert: number[]; log: number[] }> {
@@ -171,29 +181,33 @@ async function main(): Promise<number> {
   try {
     const bodies = await requestPool();
     process.stderr.write(`[ca] server ${server.url}; warm-up\n`);
-    await issuance(server.url, bodies, 3, connections);
+    await issuance(server.url, server.pid, bodies, 3, connections);
     const results = [];
     for (let r = 0; r < runs; r++) {
-      const res = await issuance(server.url, bodies, duration, connections);
-      process.stderr.write(`[ca] issuance run ${r + 1}: ${res.rps.toFixed(0)} certificates/s, p50 ${res.p50} ms, p99 ${res.p99} ms (${res.total} issued)\n`);
+      const res = await issuance(server.url, server.pid, bodies, duration, connections);
+      process.stderr.write(`[ca] issuance run ${r + 1}: ${res.rps.toFixed(0)} certificates/s, p50 ${res.p50} ms, p99 ${res.p99} ms (${res.total} issued), server CPU ${res.cpuMs.toFixed(3)} ms per certificate, load average ${loadavg()[0]!.toFixed(1)}\n`);
       results.push(res);
     }
     const { total: times, cert, log } = await keyless(server.url, signs);
     const m = machine();
     const rps = median(results.map((r) => r.rps));
     const p99 = median(results.map((r) => r.p99));
+    const cpuMs = median(results.map((r) => r.cpuMs));
+    const load = loadavg()[0]!;
     const kMedian = median(times);
     const k99 = percentile(times, 99);
     const md = `## Certificate authority (keyless signing)
 
 \`node_modules/.bin/node bench/ca.ts --runs ${runs} --duration ${duration} --connections ${connections} --signs ${signs}\` on ${m.date}.
-Machine: ${machineLine(m)}. Server: \`vouch serve ca log\` (one process, SQLite), client on the same host.
+Machine: ${machineLine(m)}; 1-minute load average at the end ${load.toFixed(1)} (other work was running on the machine). Server: \`vouch serve ca log\` (one process, SQLite), client on the same host.
 
 ${mdTable(
   ['measurement', 'result', 'target'],
   [
     [`certificates issued per second (${connections} connections, median of ${runs} × ${duration} s)`, `${rps.toFixed(0)}/s`, '≥ 500/s'],
     ['issuance latency p99 (median of runs)', `${p99} ms`, ''],
+    ['server CPU time per certificate (whole request: HTTP, JSON, token, proof, issuance)', `${cpuMs.toFixed(3)} ms`, ''],
+    ['capacity implied by that CPU time for the one server process on one core (1000 ms / CPU per certificate)', `${(1000 / cpuMs).toFixed(0)}/s`, '≥ 500/s'],
     [`keyless sign round trip (ephemeral key → certificate → log entry → bundle), median of ${signs}`, `${kMedian.toFixed(1)} ms`, '< 50 ms'],
     ['keyless sign round trip p99', `${k99.toFixed(1)} ms`, ''],
     ['  of which: certificate request (token check, proof of possession, issuance), median', `${median(cert).toFixed(1)} ms`, ''],

@@ -158,8 +158,14 @@ async function fetchJson(url: string, maxBytes: number): Promise<unknown> {
     throw new VouchError('CA_CONFIG', `cannot fetch ${url}: ${(err as Error).message}`, { cause: err });
   }
   if (!res.ok) throw new VouchError('CA_CONFIG', `${url}: HTTP ${res.status}`);
-  const buf = Buffer.from(await res.arrayBuffer());
-  if (buf.length > maxBytes) throw new VouchError('CA_CONFIG', `${url}: over ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw new VouchError('CA_CONFIG', `${url}: over ${maxBytes} bytes`);
+    chunks.push(Buffer.from(chunk));
+  }
+  const buf = Buffer.concat(chunks);
   try {
     return JSON.parse(buf.toString('utf8')) as unknown;
   } catch (err) {
