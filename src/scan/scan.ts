@@ -117,7 +117,7 @@ async function sbomPathOf(target: string): Promise<string | undefined> {
   let fh;
   try {
     fh = await open(t.path, 'r');
-    const buf = Buffer.alloc(64 * 1024);
+    const buf = Buffer.alloc(1024 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return looksLikeSbom(buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '')) ? t.path : undefined;
   } catch {

@@ -93,10 +93,15 @@ export function detectSbomFormat(doc: unknown): SbomFormat | 'spdx3' | undefined
   return undefined;
 }
 
-/** Does this text look like an SBOM (cheap check on the first bytes, then a parse)? */
-export function looksLikeSbom(text: string): boolean {
-  const head = text.slice(0, 4096);
-  return /^\s*\{/.test(head) && /"(?:bomFormat|spdxVersion|@context)"/.test(text.slice(0, 1 << 20));
+/**
+ * Does the start of a file look like an SBOM? The format's own marker must be there as a JSON
+ * member (`"bomFormat": "CycloneDX"`, `"spdxVersion": "SPDX-2.x"`, an SPDX 3 `@context`), so a
+ * lockfile that merely mentions one of these words is not taken for an SBOM. Writers put the
+ * marker first; a document whose marker comes later can be named with `sbom:FILE`.
+ */
+export function looksLikeSbom(head: string): boolean {
+  if (!/^\s*\{/.test(head)) return false;
+  return /"bomFormat"\s*:\s*"CycloneDX"/.test(head) || /"spdxVersion"\s*:\s*"SPDX-\d/.test(head) || /"@context"\s*:\s*\[?\s*"https?:\/\/spdx\.org\/rdf\/3/.test(head);
 }
 
 const PACKAGE_TYPES = new Set<PackageType>(['npm', 'pypi', 'golang', 'cargo', 'gem', 'composer', 'maven', 'nuget', 'deb', 'apk', 'rpm', 'generic']);

@@ -4,5 +4,5 @@ import type { ScanResult } from '../scan.ts';
 export function scanJson(result: ScanResult): string {
   const { inventory: _inventory, ...rest } = result;
   void _inventory;
-  return `${JSON.stringify({ schema: 'https://vouch.dev/schema/scan/v1', ...rest }, null, 2)}\n`;
+  return `${JSON.stringify({ schema: 'vouch-scan/1', ...rest }, null, 2)}\n`;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSbom } from '../../../../src/scan/index.ts';
+import { looksLikeSbom, readSbom } from '../../../../src/scan/index.ts';
 import { SHARED_DATA } from '../../../helpers/catalog.ts';
 
 const read = (p: string): string => readFileSync(join(SHARED_DATA, p), 'utf8');
@@ -50,4 +50,11 @@ test('bounds: nesting, component count; nested components are found', () => {
   const badPurl = readSbom(JSON.stringify({ bomFormat: 'CycloneDX', components: [{ name: 'x', purl: 'not a purl' }] }), 'b.json');
   assert.equal(badPurl.inventory.packages.length, 0);
   assert.match(badPurl.inventory.warnings[0]!.message, /not valid/);
+});
+
+test('detection by content: SBOM markers, not lockfiles that mention the words', () => {
+  assert.equal(looksLikeSbom(read('cyclonedx/third-party/trivy/npm-cyclonedx.json')), true);
+  assert.equal(looksLikeSbom(read('spdx/third-party/trivy/centos-7-spdx.json')), true);
+  assert.equal(looksLikeSbom(read('lockfiles/npm/syft/pkg-lock/package-lock.json')), false);
+  assert.equal(looksLikeSbom('{"name": "x", "dependencies": {"bomFormat": "1.0.0", "@context": "2"}}'), false);
 });
