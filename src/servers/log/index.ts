@@ -4,6 +4,7 @@
  * creates the log key, starts the sequencer and returns a `VouchService` to mount.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, VouchError, type Logger } from '../../core/index.ts';
 import { LogSigner } from '../../formats/tlog/index.ts';
@@ -13,6 +14,7 @@ import { loadOrCreateLogKey, type GenerateAlgorithm } from './keys.ts';
 import { registerRoutes } from './routes.ts';
 import { Sequencer } from './sequencer.ts';
 import { TransparencyLog, type Identity } from './service.ts';
+import { VerifyPool } from './verify-pool.ts';
 import { logMigrations, LogStore, type LogTables } from './store.ts';
 
 export { TransparencyLog } from './service.ts';
@@ -41,6 +43,8 @@ export interface LogServiceOptions {
   readonly pollMs?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
+  /** Worker threads that verify entry signatures (default: CPU count − 1, at most 4; 0: on the event loop). */
+  readonly verifyThreads?: number;
   /** SQLite synchronous mode (default FULL). */
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
@@ -62,6 +66,7 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
   const maxBatch = checkInt('max batch', options.maxBatch ?? DEFAULT_LOG_OPTIONS.maxBatch, 1, 10_000);
   const maxEntryBytes = checkInt('max entry bytes', options.maxEntryBytes ?? DEFAULT_LOG_OPTIONS.maxEntryBytes, 1024, 64 * 1024 * 1024);
   const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_LOG_OPTIONS.keyAlgorithm;
+  const verifyThreads = checkInt('verify threads', options.verifyThreads ?? Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64);
   if (keyAlgorithm !== 'ecdsa-p256' && keyAlgorithm !== 'ed25519') throw new VouchError('LOG_CONFIG', `key algorithm must be ecdsa-p256 or ed25519, not ${String(keyAlgorithm)}`);
   if (options.name !== undefined && !/^[^\s]+$/.test(options.name)) throw new VouchError('LOG_CONFIG', 'the log name must be one word without spaces');
 
@@ -105,7 +110,8 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
       const name = options.name ?? host;
       return { origin: `${name} - ${treeId.toString()}`, name };
     };
-    const log = new TransparencyLog(store, signer, sequencer, treeId, identity);
+    const pool = new VerifyPool(verifyThreads);
+    const log = new TransparencyLog(store, signer, sequencer, treeId, identity, pool);
     const seq = sequencer;
     return {
       name: 'log',
@@ -123,6 +129,7 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
         }
       },
       async close() {
+        await pool.close();
         await seq.close();
         await db.close();
       },
@@ -147,7 +154,7 @@ export interface LogServeContext {
 
 /** Flags (`--log-*`) win over the `log:` config section; every value is validated here, at start-up. */
 export function createLogServiceFromContext(ctx: LogServeContext): Promise<LogServiceHandle> {
-  const known = new Set(['key', 'keyAlgorithm', 'name', 'batchWaitMs', 'maxBatch', 'maxEntryBytes']);
+  const known = new Set(['key', 'keyAlgorithm', 'name', 'batchWaitMs', 'maxBatch', 'maxEntryBytes', 'verifyThreads']);
   for (const k of Object.keys(ctx.config)) {
     if (!known.has(k)) throw new VouchError('LOG_CONFIG', `unknown key log.${k} in the config file`, { hint: `known: ${[...known].join(', ')}` });
   }
@@ -174,6 +181,7 @@ export function createLogServiceFromContext(ctx: LogServeContext): Promise<LogSe
   const batchWaitMs = cfgInt('batchWaitMs', flag('log-batch-wait'));
   const maxBatch = cfgInt('maxBatch', undefined);
   const maxEntryBytes = cfgInt('maxEntryBytes', undefined);
+  const verifyThreads = cfgInt('verifyThreads', undefined);
   if (algorithm !== undefined && algorithm !== 'ecdsa-p256' && algorithm !== 'ed25519') throw new VouchError('LOG_CONFIG', `--log-key-algorithm must be ecdsa-p256 or ed25519, not ${algorithm}`);
   return createLogService({
     dir: join(ctx.dataDir, 'log'),
@@ -184,6 +192,7 @@ export function createLogServiceFromContext(ctx: LogServeContext): Promise<LogSe
     ...(batchWaitMs === undefined ? {} : { batchWaitMs }),
     ...(maxBatch === undefined ? {} : { maxBatch }),
     ...(maxEntryBytes === undefined ? {} : { maxEntryBytes }),
+    ...(verifyThreads === undefined ? {} : { verifyThreads }),
     publicUrl: () => ctx.publicUrl(),
     env: ctx.env,
     logger: ctx.logger,

@@ -14,6 +14,7 @@ import {
   type LogSigner,
 } from '../../formats/tlog/index.ts';
 import type { Sequencer } from './sequencer.ts';
+import type { VerifyPool } from './verify-pool.ts';
 import type { LogStore, StoredEntry, TreeHead } from './store.ts';
 
 export interface LogEntryJson {
@@ -51,9 +52,11 @@ export class TransparencyLog {
   readonly sequencer: Sequencer;
   readonly treeId: bigint;
   private readonly identity: () => Identity;
+  private readonly verifier: VerifyPool | undefined;
   private cachedCheckpoint: { size: number; root: string; origin: string; note: string } | undefined;
 
-  constructor(store: LogStore, signer: LogSigner, sequencer: Sequencer, treeId: bigint, identity: () => Identity) {
+  constructor(store: LogStore, signer: LogSigner, sequencer: Sequencer, treeId: bigint, identity: () => Identity, verifier?: VerifyPool) {
+    this.verifier = verifier;
     this.store = store;
     this.signer = signer;
     this.sequencer = sequencer;
@@ -73,7 +76,7 @@ export class TransparencyLog {
   async add(proposed: unknown): Promise<{ uuid: string; entry: LogEntryJson }> {
     let canonical;
     try {
-      canonical = canonicalizeProposedEntry(proposed);
+      canonical = this.verifier === undefined ? canonicalizeProposedEntry(proposed) : await this.verifier.canonicalize(proposed);
     } catch (err) {
       if (err instanceof EntryError) throw new HttpError(400, `error processing entry: ${err.message}`);
       throw err;
