@@ -9,7 +9,7 @@ import { createHash, constants, publicDecrypt, verify as nodeVerify, type KeyObj
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { Bundle } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import { toSignedEntity, Verifier, type SignedEntity, type Signer } from '@sigstore/verify';
+import { toSignedEntity, Verifier, type SignedEntity, type Signer, type TrustMaterial } from '@sigstore/verify';
 import { VouchError, type ErrorCode } from '../core/index.ts';
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -27,6 +27,7 @@ import {
   toPem,
   type Statement,
 } from '../formats/sigstore/index.ts';
+import { checkLeaf, identityOf } from './certificate.ts';
 import { assertIdentityPolicy, checkIdentity, type IdentityPolicy } from './identity.ts';
 import { emptyTrustedRoot, loadDefaultTrustedRoot, parseTrustedRoot, trustMaterialFor, type DefaultRootOptions } from './trust.ts';
 
@@ -222,13 +223,26 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
     throw new VouchError('BUNDLE_INVALID', `malformed bundle: ${(err as Error).message}`, { cause: err });
   }
   let certificatePem: string | undefined;
+  let verifierTm: TrustMaterial = tm;
+  let certIdentity: { subjectAlternativeName?: string; issuer?: string } | undefined;
   if (entity.key.$case === 'certificate') {
-    certificatePem = toPem('CERTIFICATE', entity.key.certificate.root.toDER());
+    const leaf = entity.key.certificate;
+    const vm = b.verificationMaterial.content;
+    const leafDer = vm.$case === 'certificate' ? vm.certificate.rawBytes : vm.$case === 'x509CertificateChain' ? (vm.x509CertificateChain.certificates[0]?.rawBytes ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    certificatePem = toPem('CERTIFICATE', leafDer);
     if (key) {
       // cosign `--key` with a certificate bundle: the certificate must carry that key; its chain is not used.
-      if (!samePublicKey(parsePublicKey(entity.key.certificate.publicKey), key.object)) throw fail('VERIFY_KEY', 'the bundle\'s certificate is not for the given key');
-      entity = { ...entity, key: { $case: 'public-key', hint: '' } };
+      if (!samePublicKey(parsePublicKey(leaf.publicKey), key.object)) throw fail('VERIFY_KEY', 'the bundle\'s certificate is not for the given key');
+    } else {
+      // The chain and SCTs are checked here (CA chains verified once per root); the Verifier then
+      // checks timestamps, log entries and the signature against the leaf's key, valid only at
+      // times when the whole path is.
+      // A trust root that lists no CT log (a private Vouch deployment: docs/trust-root.md) cannot check SCTs: none are required then.
+      const checked = checkLeaf(leaf, leafDer, tm, root.ctlogs.length === 0 ? 0 : 1);
+      certIdentity = identityOf(leaf);
+      verifierTm = { ...tm, publicKey: () => ({ publicKey: checked.publicKey, validFor: checked.validFor }) };
     }
+    entity = { ...entity, key: { $case: 'public-key', hint: '' } };
   }
   if (b.content.$case === 'messageSignature') {
     // Our own signature check for message signatures: over the digest alone when there is no file
@@ -248,14 +262,17 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
     entity = { ...entity, signature: { signature: sig.signature, compareSignature: (s) => sig.compareSignature(s), compareDigest: (d) => sig.compareDigest(d), compareSignedDigest: (d) => sig.compareSignedDigest(d), verifySignature } };
   }
 
-  const verifier = new Verifier(tm, keyBased
+  // SCTs were checked with the chain (checkLeaf): the Verifier sees a key, so no ctlog threshold here.
+  const verifier = new Verifier(verifierTm, keyBased
     ? { tlogThreshold: options.requireTlog === true ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }
-    // A trust root that lists no CT log (a private Vouch deployment: docs/trust-root.md) cannot check SCTs: none are required then.
-    : { tlogThreshold: 1, ctlogThreshold: root.ctlogs.length === 0 ? 0 : 1, timestampThreshold: 1 });
+    : { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: 1 });
   let signer: Signer;
   try {
     signer = verifier.verify(entity);
   } catch (err) {
+    if (!keyBased && (err as { code?: unknown }).code === 'PUBLIC_KEY_ERROR') {
+      throw new VouchError('VERIFY_CHAIN', `verification failed (certificate chain): the certificate path is not valid at the signing time: ${(err as Error).message}`, { cause: err });
+    }
     throw mapSigstoreError(err);
   }
 
@@ -263,8 +280,8 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
   if (keyBased) {
     verifiedSigner = { kind: 'key', publicKeyPem: publicKeyPem(signer.key) };
   } else {
-    const san = signer.identity?.subjectAlternativeName;
-    const issuer = signer.identity?.extensions?.issuer;
+    const san = certIdentity?.subjectAlternativeName;
+    const issuer = certIdentity?.issuer;
     checkIdentity(options.identity ?? {}, san, issuer);
     verifiedSigner = { kind: 'certificate', ...(san ? { subjectAlternativeName: san } : {}), ...(issuer ? { issuer } : {}), certificatePem: certificatePem ?? '', publicKeyPem: publicKeyPem(signer.key) };
   }
