@@ -17,11 +17,17 @@ import {
   type RegistryEvent,
   type RegistryService,
 } from '../../../../src/servers/registry/index.ts';
+import { startPostgres } from '../../../helpers/postgres.ts';
 import { http, location, OCI_MANIFEST, pushBlob, pushImage, sha256, withQuery } from '../../../conformance/distribution/client.ts';
 
-async function start(access?: AccessController, cacheTtlMs?: number): Promise<{ server: RunningServer; service: RegistryService; dir: string }> {
+async function start(access?: AccessController, cacheTtlMs?: number, dbUrl?: string): Promise<{ server: RunningServer; service: RegistryService; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-reg-unit-'));
-  const service = await createRegistryService({ dataDir: dir, ...(access === undefined ? {} : { access }), ...(cacheTtlMs === undefined ? {} : { cacheTtlMs }) });
+  const service = await createRegistryService({
+    dataDir: dir,
+    ...(access === undefined ? {} : { access }),
+    ...(cacheTtlMs === undefined ? {} : { cacheTtlMs }),
+    ...(dbUrl === undefined ? {} : { dbUrl }),
+  });
   const server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
   return { server, service, dir };
 }
@@ -183,69 +189,52 @@ describe('storage safety', () => {
   });
 });
 
-describe('garbage collection', () => {
-  let ctx: Awaited<ReturnType<typeof start>>;
-  before(async () => {
-    // GC runs beside the server (as `vouch registry gc` does): no manifest cache, so its deletions show at once.
-    ctx = await start(undefined, 0);
-  });
-  after(async () => {
-    await ctx.server.close();
-    rmSync(ctx.dir, { recursive: true, force: true });
-  });
-
-  test('untagged manifests and their blobs go; tagged images, index children and referrers stay; the window protects pushes in flight', async () => {
-    const t = { base: ctx.server.url };
-    const kept = await pushImage(t, 'gc/app', 'v1');
-    const dropped = await pushImage(t, 'gc/app', 'v2');
-    assert.equal((await http(t, 'DELETE', '/v2/gc/app/manifests/v2')).status, 202);
-    const child = await pushImage(t, 'gc/app');
-    const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.manifest.length }] });
-    assert.equal((await http(t, 'PUT', '/v2/gc/app/manifests/multi', { body: index, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } })).status, 201);
-    const referrer = await pushImage(t, 'gc/app', undefined, { subject: { mediaType: OCI_MANIFEST, digest: kept.digest, size: kept.manifest.length } });
-    const stray = await pushBlob(t, 'gc/app', randomBytes(50));
-
-    // Inside the safety window nothing goes.
-    const young = await collectGarbage(ctx.service.meta, ctx.service.blobs, { delete: true });
-    assert.deepEqual([young.manifests.length, young.blobLinks.length, young.blobs.length], [0, 0, 0]);
-
-    // Window 0 (as if an hour passed): a dry run reports, deletes nothing.
-    const later = Date.now() + 1000;
-    const dry = await collectGarbage(ctx.service.meta, ctx.service.blobs, { now: later, safetyWindowMs: 0 });
-    assert.deepEqual(dry.manifests, [{ repository: 'gc/app', digest: dropped.digest }]);
-    const doomed = [dropped.config.digest, dropped.layer.digest, stray].sort();
-    assert.deepEqual(dry.blobs.map((b) => b.digest).sort(), doomed);
-    assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${dropped.digest}`)).status, 200);
-
-    const real = await collectGarbage(ctx.service.meta, ctx.service.blobs, { now: later, safetyWindowMs: 0, delete: true });
-    assert.deepEqual(real.blobs.map((b) => b.digest).sort(), doomed);
-    assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${dropped.digest}`)).status, 404);
-    assert.equal((await http(t, 'GET', `/v2/gc/app/blobs/${stray}`)).status, 404);
-    for (const img of [kept, child, referrer]) {
-      assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${img.digest}`)).status, 200, img.digest);
-      assert.deepEqual((await http(t, 'GET', `/v2/gc/app/blobs/${img.layer.digest}`)).body, img.layer.data);
-    }
-  });
-});
-
-describe('extraRoutes', () => {
-  test('routes mounted by the accounts area keep fastify body parsing and their own errors', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vouch-reg-extra-'));
-    const service = await createRegistryService({
-      dataDir: dir,
-      extraRoutes: async (app) => {
-        app.post('/service/token', async (req) => ({ got: req.body }));
-      },
+const pg = await startPostgres();
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`garbage collection (${backend})`, { skip: backend === 'postgres' && pg === undefined ? 'PostgreSQL is not installed' : false }, () => {
+    let ctx: Awaited<ReturnType<typeof start>>;
+    before(async () => {
+      // GC runs beside the server (as `vouch registry gc` does): no manifest cache, so its deletions show at once.
+      ctx = await start(undefined, 0, backend === 'postgres' ? pg!.createDatabase('gc') : undefined);
     });
-    const server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
-    try {
-      const res = await http({ base: server.url }, 'POST', '/service/token', { body: '{"a":1}', headers: { 'content-type': 'application/json' } });
-      assert.equal(res.status, 200);
-      assert.deepEqual(res.json(), { got: { a: 1 } });
-      assert.equal((await http({ base: server.url }, 'GET', '/v2/')).status, 200);
-    } finally {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    after(async () => {
+      await ctx.server.close();
+      rmSync(ctx.dir, { recursive: true, force: true });
+      if (backend === 'postgres') pg?.destroy();
+    });
+
+    test('untagged manifests and their blobs go; tagged images, index children and referrers stay; the window protects pushes in flight', async () => {
+      const t = { base: ctx.server.url };
+      const kept = await pushImage(t, 'gc/app', 'v1');
+      const dropped = await pushImage(t, 'gc/app', 'v2');
+      assert.equal((await http(t, 'DELETE', '/v2/gc/app/manifests/v2')).status, 202);
+      const child = await pushImage(t, 'gc/app');
+      const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.manifest.length }] });
+      assert.equal((await http(t, 'PUT', '/v2/gc/app/manifests/multi', { body: index, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } })).status, 201);
+      const referrer = await pushImage(t, 'gc/app', undefined, { subject: { mediaType: OCI_MANIFEST, digest: kept.digest, size: kept.manifest.length } });
+      const stray = await pushBlob(t, 'gc/app', randomBytes(50));
+
+      // Inside the safety window nothing goes.
+      const young = await collectGarbage(ctx.service.meta, ctx.service.blobs, { delete: true });
+      assert.deepEqual([young.manifests.length, young.blobLinks.length, young.blobs.length], [0, 0, 0]);
+
+      // Window 0 (as if an hour passed): a dry run reports, deletes nothing.
+      const later = Date.now() + 1000;
+      const dry = await collectGarbage(ctx.service.meta, ctx.service.blobs, { now: later, safetyWindowMs: 0 });
+      assert.deepEqual(dry.manifests, [{ repository: 'gc/app', digest: dropped.digest }]);
+      const doomed = [dropped.config.digest, dropped.layer.digest, stray].sort();
+      assert.deepEqual(dry.blobs.map((b) => b.digest).sort(), doomed);
+      assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${dropped.digest}`)).status, 200);
+
+      const real = await collectGarbage(ctx.service.meta, ctx.service.blobs, { now: later, safetyWindowMs: 0, delete: true });
+      assert.deepEqual(real.blobs.map((b) => b.digest).sort(), doomed);
+      assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${dropped.digest}`)).status, 404);
+      assert.equal((await http(t, 'GET', `/v2/gc/app/blobs/${stray}`)).status, 404);
+      for (const img of [kept, child, referrer]) {
+        assert.equal((await http(t, 'GET', `/v2/gc/app/manifests/${img.digest}`)).status, 200, img.digest);
+        assert.deepEqual((await http(t, 'GET', `/v2/gc/app/blobs/${img.layer.digest}`)).body, img.layer.data);
+      }
+    });
   });
-});
+}
+
