@@ -14,7 +14,8 @@
  * - CycloneDX components nested inside components (cdxgen, syft for archives), walked depth-first
  *   up to `maxDepth`; a component's purl is its package; `evidence.occurrences[].location` (1.5+),
  *   syft's `syft:location:<i>:path` and trivy's `aquasecurity:trivy:FilePath` properties give the
- *   locations; `dependencies[]` (ref → dependsOn) gives relationships through the bom-refs.
+ *   locations, as does trivy's purl qualifier `file_path`; `dependencies[]` (ref → dependsOn) gives
+ *   relationships through the bom-refs.
  * - SPDX packages' purls from `externalRefs` with `referenceType: purl` in category
  *   `PACKAGE-MANAGER` (2.3 §7.21; 2.2 spells it `PACKAGE_MANAGER`); relationships DEPENDS_ON and
  *   DEPENDENCY_OF (reversed); syft's `sourceInfo` ("... from ... file: /path") is not parsed.
@@ -138,6 +139,7 @@ class Builder {
     let pname: string;
     let pversion: string | undefined;
     let namespace: string | undefined;
+    let filePath: string | undefined;
     try {
       purl = canonicalPurl(rawPurl);
       const p = parsePurl(purl);
@@ -145,6 +147,8 @@ class Builder {
       pname = p.name;
       pversion = p.version;
       namespace = p.namespace;
+      // trivy writes where it found a package as the purl qualifier `file_path`.
+      filePath = p.qualifiers?.file_path;
     } catch (err) {
       this.warn(`package ${name ?? '?'}: purl ${JSON.stringify(rawPurl.slice(0, 200))} is not valid (${err instanceof Error ? err.message : String(err)}); skipped`);
       return undefined;
@@ -165,7 +169,8 @@ class Builder {
       };
       this.packages.set(purl, pkg);
     }
-    for (const l of locations) pkg.locations.set(`${l.path}\u0000${l.layer ?? ''}`, l);
+    const all = filePath === undefined || filePath === '' ? locations : [...locations, { path: cleanPath(filePath) }];
+    for (const l of all) pkg.locations.set(`${l.path}\u0000${l.layer ?? ''}`, l);
     for (const l of licenses) pkg.licenses.add(l);
     return purl;
   }

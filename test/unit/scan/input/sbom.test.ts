@@ -58,3 +58,11 @@ test('detection by content: SBOM markers, not lockfiles that mention the words',
   assert.equal(looksLikeSbom(read('lockfiles/npm/syft/pkg-lock/package-lock.json')), false);
   assert.equal(looksLikeSbom('{"name": "x", "dependencies": {"bomFormat": "1.0.0", "@context": "2"}}'), false);
 });
+
+test("trivy's aquasecurity:trivy:FilePath property and file_path purl qualifier are locations", () => {
+  const s = readSbom(read('cyclonedx/third-party/trivy/fluentd-multiple-lockfiles-cyclonedx.json'), 'fluentd.json');
+  const gem = s.inventory.packages.find((p) => p.purl === 'pkg:gem/activesupport@6.0.2.1')!;
+  assert.deepEqual(gem.locations, [{ path: 'var/lib/gems/2.5.0/specifications/activesupport-6.0.2.1.gemspec' }]);
+  const q = readSbom(JSON.stringify({ bomFormat: 'CycloneDX', components: [{ name: 'a', purl: 'pkg:gem/a@1?file_path=app%2FGemfile.lock' }] }), 'q.json');
+  assert.deepEqual(q.inventory.packages[0]!.locations, [{ path: 'app/Gemfile.lock' }]);
+});
