@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -209,7 +210,7 @@ runMain('log', async () => {
       String(results.reduce((s, x) => s + x.errors, 0)),
     ]);
   }
-  process.stdout.write(`## Appends (SQLite, ${CONNECTIONS} connections, ${DURATION} s, median of ${RUNS})\n\n`);
+  process.stdout.write(`## Appends (SQLite, ${CONNECTIONS} connections, ${DURATION} s, median of ${RUNS}; load average ${loadavg()[0]!.toFixed(1)} at the end)\n\n`);
   process.stdout.write(`${mdTable(['entry kind', 'acknowledged entries/s', 'p50 ms', 'p99 ms', 'errors'], rows)}\n\n`);
   const dir = join(WORK, 'log', 'million');
   if (values['skip-fill'] !== true || !existsSync(join(dir, 'log.sqlite'))) {
@@ -217,7 +218,7 @@ runMain('log', async () => {
     process.stderr.write(`  filled ${MILLION} entries in ${fillSec.toFixed(0)} s\n`);
   }
   const p = await proofLatency(dir);
-  process.stdout.write(`## ${MILLION.toLocaleString('en')} entries (SQLite)\n\n`);
+  process.stdout.write(`## ${MILLION.toLocaleString('en')} entries (SQLite; load average ${loadavg()[0]!.toFixed(1)})\n\n`);
   process.stdout.write(
     `${mdTable(
       ['measure', 'value'],
