@@ -257,8 +257,8 @@ projects can be pulled by anyone, anonymous included; private ones by their memb
   create NAME [--public]          new project (private unless --public); you become its projectAdmin
   show NAME                       one project
   set NAME --public|--private     change visibility (projectAdmin or system admin)
-  delete NAME                     remove a project, its members and robots (images stay stored,
-                                  reachable by system admins only)
+  delete NAME                     remove a project, its members and robots (system admins; images
+                                  stay stored, reachable by system admins only)
 
 ${CONNECTION_HELP}
 Examples:

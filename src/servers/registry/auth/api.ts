@@ -433,7 +433,9 @@ export function registerAuthApi(app: FastifyInstance, o: ApiOptions): void {
 
   /** The project if `p` may see it; else 404 (the same answer as a missing project). */
   async function visibleProject(p: Principal, name: string | undefined): Promise<{ project: Project; role: number | undefined }> {
-    const project = name === undefined || name.length > 255 ? undefined : /^\d+$/.test(name) ? await store.projectById(Number(name)) : await store.projectByName(name);
+    // A name first (project names may be all digits), then a numeric id (Harbor accepts both).
+    let project = name === undefined || name.length > 255 ? undefined : await store.projectByName(name);
+    if (project === undefined && name !== undefined && /^\d{1,9}$/.test(name)) project = await store.projectById(Number(name));
     if (project === undefined) throw notFound('project not found');
     if (p.kind === 'user' && p.user.sysadmin) return { project, role: await store.roleOf(project.id, p.user.id) };
     const role = p.kind === 'user' ? await store.roleOf(project.id, p.user.id) : undefined;
@@ -503,8 +505,11 @@ export function registerAuthApi(app: FastifyInstance, o: ApiOptions): void {
     return {};
   });
 
+  // System admins only: the registry keeps a deleted project's images, and whoever creates a
+  // project of that name next would own them (Harbor refuses to delete non-empty projects).
   app.delete('/api/v2.0/projects/:project_name', async (req) => {
     const { user, project } = await manageProject(req);
+    if (!user.sysadmin) throw new ApiError(403, 'FORBIDDEN', 'only system admins delete projects');
     await store.deleteProject(project.id);
     await accounts.audit(user.username, req.ip, 'delete', 'project', project.name);
     return {};

@@ -305,4 +305,16 @@ describe('registry accounts (SQLite, in-process)', () => {
     // A developer of another project cannot.
     assert.equal((await pushLayout(r.url, 'other/app', '1', basic('developer', PW))).status, 403);
   });
+
+  it('projects: numeric names resolve by name first; only system admins delete', async () => {
+    assert.equal((await call(r.url, 'POST', '/api/v2.0/projects', { auth: basic('projectadmin', PW), body: { project_name: '2024' } })).status, 201);
+    const byName = await call(r.url, 'GET', '/api/v2.0/projects/2024', { auth: basic('projectadmin', PW) });
+    assert.equal((byName.body as { name: string }).name, '2024');
+    assert.equal((await call(r.url, 'DELETE', '/api/v2.0/projects/2024', { auth: basic('projectadmin', PW) })).status, 403);
+    assert.equal((await call(r.url, 'DELETE', '/api/v2.0/projects/2024', { auth: basic('developer', PW) })).status, 404, 'not a member: the project is invisible');
+    assert.equal((await call(r.url, 'DELETE', '/api/v2.0/projects/2024', { auth: ADMIN })).status, 200);
+    assert.equal((await call(r.url, 'GET', '/api/v2.0/projects/2024', { auth: ADMIN })).status, 404);
+    const list = await call(r.url, 'GET', '/api/v2.0/projects?page_size=100');
+    assert.deepEqual((list.body as { name: string }[]).map((p) => p.name), ['pub'], 'anonymous sees public projects only');
+  });
 });
