@@ -238,3 +238,25 @@ for (const backend of ['sqlite', 'postgres'] as const) {
   });
 }
 
+
+describe('extraRoutes', () => {
+  test('routes mounted by the accounts area keep fastify body parsing and their own errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-reg-extra-'));
+    const service = await createRegistryService({
+      dataDir: dir,
+      extraRoutes: async (app) => {
+        app.post('/service/token', async (req) => ({ got: req.body }));
+      },
+    });
+    const server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
+    try {
+      const res = await http({ base: server.url }, 'POST', '/service/token', { body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json(), { got: { a: 1 } });
+      assert.equal((await http({ base: server.url }, 'GET', '/v2/')).status, 200);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
