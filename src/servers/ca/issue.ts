@@ -24,7 +24,8 @@ export interface ProvenKey {
  * (PKCS#1 v1.5 or PSS), SHA-384/SHA-512 also accepted for P-384/P-521, Ed25519 over the bytes.
  */
 export function checkPublicKeyRequest(request: unknown, challenge: string): ProvenKey {
-  const req = request as { publicKey?: { algorithm?: unknown; content?: unknown }; proofOfPossession?: unknown };
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) throw bad('publicKeyRequest must be an object');
+  const req = request as { publicKey?: { algorithm?: unknown; content?: unknown } | null; proofOfPossession?: unknown };
   const content = req.publicKey?.content;
   if (typeof content !== 'string' || content.length === 0) throw bad('publicKeyRequest.publicKey.content (a PEM public key) is missing');
   if (content.length > MAX_PEM_CHARS) throw bad(`publicKeyRequest.publicKey.content is over ${MAX_PEM_CHARS} characters`);

@@ -198,6 +198,8 @@ describe('refusals: a 4xx with a reason and no certificate', () => {
     ['not a public key', async () => pkRequest(await token({ sub: 'u', email: 'a@example.com', email_verified: true }), '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', Buffer.from('x')), 400, /not a PEM public key/],
     ['neither key nor CSR', async () => ({ credentials: { oidcIdentityToken: await token({ sub: 'u', email: 'a@example.com', email_verified: true }) } }), 400, /neither publicKeyRequest nor certificateSigningRequest/],
     ['bad CSR', async () => ({ credentials: { oidcIdentityToken: await token({ sub: 'u', email: 'a@example.com', email_verified: true }) }, certificateSigningRequest: 'aGVsbG8=' }), 400, /not a PKCS#10/],
+    ['publicKeyRequest is not an object', async () => ({ credentials: { oidcIdentityToken: await token({ sub: 'u', email: 'a@example.com', email_verified: true }) }, publicKeyRequest: null }), 400, /must be an object/],
+    ['publicKey is null', async () => ({ credentials: { oidcIdentityToken: await token({ sub: 'u', email: 'a@example.com', email_verified: true }) }, publicKeyRequest: { publicKey: null } }), 400, /content \(a PEM public key\) is missing/],
     ['subject that names no identity', async () => pkFor(await token({ sub: 'plain-user' }), 'plain-user'), 401, /not a URI/],
   ];
   async function pkFor(tok: string, subject = 'a@example.com') {
