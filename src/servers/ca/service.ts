@@ -137,6 +137,8 @@ export async function createCaService(options: CaServiceOptions): Promise<CaServ
       return Promise.resolve();
     },
     health() {
+      const notAfter = Math.min(...authority.chain.map((c) => c.notAfter.getTime()));
+      if (Date.now() + validityMs > notAfter) return Promise.resolve({ ok: false, detail: `the CA chain expires ${new Date(notAfter).toISOString()}: leaves would outlive it` });
       return Promise.resolve({ ok: true, detail: `issuing for ${verifier.issuers().length} OIDC issuer(s)` });
     },
     close() {
