@@ -17,6 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -134,7 +135,7 @@ async function main(): Promise<number> {
 In process, trust material loaded once, each verification from the bundle's JSON text with the
 artifact and an identity policy; median over ${runs} interleaved rounds of the mean of ${n}
 verifications. Command: \`node_modules/.bin/node bench/sign.ts --runs ${runs} --iterations ${n}\`.
-Machine: ${machineLine(m)}.
+Machine: ${machineLine(m)}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}.
 
 ${mdTable(['bundle', 'Vouch', 'sigstore-js', 'sigstore-js / Vouch', 'target met (< 2 ms, ≤ sigstore-js; signing < 5 ms)'], rows)}
 

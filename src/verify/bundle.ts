@@ -119,16 +119,22 @@ function sha256Hex(opt: VerifyBundleOptions): string | undefined {
   return undefined;
 }
 
-const publicKeys = new Map<string, KeyObject>();
-function loadKey(key: string | Uint8Array): { pem: string; object: KeyObject } {
+interface LoadedKey {
+  readonly pem: string;
+  readonly object: KeyObject;
+  readonly normalizedPem: string;
+}
+const publicKeys = new Map<string, LoadedKey>();
+function loadKey(key: string | Uint8Array): LoadedKey {
   const text = typeof key === 'string' ? key : Buffer.from(key).toString('latin1');
-  let object = publicKeys.get(text);
-  if (!object) {
-    object = parsePublicKey(key);
+  let loaded = publicKeys.get(text);
+  if (!loaded) {
+    const object = parsePublicKey(key);
+    loaded = { pem: text, object, normalizedPem: publicKeyPem(object) };
     if (publicKeys.size > 64) publicKeys.clear();
-    publicKeys.set(text, object);
+    publicKeys.set(text, loaded);
   }
-  return { pem: text, object };
+  return loaded;
 }
 
 const NOBLE = { 'ecdsa-p256': p256, 'ecdsa-p384': p384, 'ecdsa-p521': p521 } as const;
@@ -225,11 +231,13 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
   let certificatePem: string | undefined;
   let verifierTm: TrustMaterial = tm;
   let certIdentity: { subjectAlternativeName?: string; issuer?: string } | undefined;
+  let leafKeyPem: string | undefined;
   if (entity.key.$case === 'certificate') {
     const leaf = entity.key.certificate;
     const vm = b.verificationMaterial.content;
     const leafDer = vm.$case === 'certificate' ? vm.certificate.rawBytes : vm.$case === 'x509CertificateChain' ? (vm.x509CertificateChain.certificates[0]?.rawBytes ?? Buffer.alloc(0)) : Buffer.alloc(0);
     certificatePem = toPem('CERTIFICATE', leafDer);
+    leafKeyPem = toPem('PUBLIC KEY', leaf.publicKey);
     if (key) {
       // cosign `--key` with a certificate bundle: the certificate must carry that key; its chain is not used.
       if (!samePublicKey(parsePublicKey(leaf.publicKey), key.object)) throw fail('VERIFY_KEY', 'the bundle\'s certificate is not for the given key');
@@ -278,12 +286,12 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
 
   let verifiedSigner: VerifiedSigner;
   if (keyBased) {
-    verifiedSigner = { kind: 'key', publicKeyPem: publicKeyPem(signer.key) };
+    verifiedSigner = { kind: 'key', publicKeyPem: key?.normalizedPem ?? publicKeyPem(signer.key) };
   } else {
     const san = certIdentity?.subjectAlternativeName;
     const issuer = certIdentity?.issuer;
     checkIdentity(options.identity ?? {}, san, issuer);
-    verifiedSigner = { kind: 'certificate', ...(san ? { subjectAlternativeName: san } : {}), ...(issuer ? { issuer } : {}), certificatePem: certificatePem ?? '', publicKeyPem: publicKeyPem(signer.key) };
+    verifiedSigner = { kind: 'certificate', ...(san ? { subjectAlternativeName: san } : {}), ...(issuer ? { issuer } : {}), certificatePem: certificatePem ?? '', publicKeyPem: leafKeyPem ?? publicKeyPem(signer.key) };
   }
 
   const tlogEntries = b.verificationMaterial.tlogEntries.map((e): VerifiedTlogEntry => {
@@ -320,7 +328,7 @@ function payloadOf(payloadType: string, payload: Buffer, wantSha256: string | un
 }
 
 /** A bare DSSE envelope (cosign's legacy `.att`): key only, no log; one verifying signature suffices. */
-function verifyEnvelope(value: unknown, key: { pem: string; object: KeyObject } | undefined, wantSha256: string | undefined): VerifiedBundle {
+function verifyEnvelope(value: unknown, key: LoadedKey | undefined, wantSha256: string | undefined): VerifiedBundle {
   const env = parseDsseEnvelope(value);
   if (!key) throw fail('VERIFY_KEY', 'a bare DSSE envelope carries no certificate: pass the public key (--key)');
   const payload = Buffer.from(env.payload, 'base64');
@@ -334,5 +342,5 @@ function verifyEnvelope(value: unknown, key: { pem: string; object: KeyObject } 
     }
   });
   if (!ok) throw fail('VERIFY_SIGNATURE', 'no envelope signature verifies with the key (key and signature don\'t match)');
-  return { mediaType: 'dsse-envelope', content: 'dsse', signer: { kind: 'key', publicKeyPem: publicKeyPem(key.object) }, tlogEntries: [], ...payloadOf(env.payloadType, payload, wantSha256) };
+  return { mediaType: 'dsse-envelope', content: 'dsse', signer: { kind: 'key', publicKeyPem: key.normalizedPem }, tlogEntries: [], ...payloadOf(env.payloadType, payload, wantSha256) };
 }
