@@ -22,7 +22,16 @@ const MAX_ISSUERS = 64;
 
 type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
+const KNOWN_KEYS = new Set(['oidcIssuers', 'audience', 'certValidity', 'caCert', 'caKey', 'logUrl', 'devOidc']);
+
 export function caSettings(flags: Flags, config: Readonly<Record<string, unknown>>): CaSettings {
+  for (const k of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(k)) throw new VouchError('CA_CONFIG', `unknown key ca.${k} in the config file`, { hint: `known: ${[...KNOWN_KEYS].join(', ')}` });
+  }
+  for (const k of ['audience', 'certValidity', 'caCert', 'caKey', 'logUrl'] as const) {
+    if (config[k] !== undefined && typeof config[k] !== 'string') throw new VouchError('CA_CONFIG', `ca.${k} must be a string`);
+  }
+  if (config.devOidc !== undefined && typeof config.devOidc !== 'boolean') throw new VouchError('CA_CONFIG', 'ca.devOidc must be true or false');
   const raw: unknown[] = [];
   const fromFlags = flags['oidc-issuer'];
   if (Array.isArray(fromFlags)) raw.push(...fromFlags);

@@ -27,6 +27,8 @@ test('--oidc-issuer URL[=JWKS_FILE], durations and the ca: config section', () =
   assert.throws(() => caSettings({ 'oidc-issuer': ['https://a.example', 'https://a.example'] }, {}), /configured twice/);
   assert.throws(() => caSettings({}, { oidcIssuers: 'https://a.example' }), /expected a list/);
   assert.throws(() => caSettings({}, { oidcIssuers: [42] }), /each entry/);
+  assert.throws(() => caSettings({}, { oidcIssuer: ['https://a.example'] }), /unknown key ca.oidcIssuer/);
+  assert.throws(() => caSettings({}, { certValidity: 600 }), /ca.certValidity must be a string/);
 });
 
 test('DER UTF8String lengths: short and long forms (X.690 §8.1.3)', () => {
