@@ -153,7 +153,7 @@ export interface LogServeContext {
 }
 
 /** Flags (`--log-*`) win over the `log:` config section; every value is validated here, at start-up. */
-export function createLogServiceFromContext(ctx: LogServeContext): Promise<LogServiceHandle> {
+export async function createLogServiceFromContext(ctx: LogServeContext): Promise<LogServiceHandle> {
   const known = new Set(['key', 'keyAlgorithm', 'name', 'batchWaitMs', 'maxBatch', 'maxEntryBytes', 'verifyThreads']);
   for (const k of Object.keys(ctx.config)) {
     if (!known.has(k)) throw new VouchError('LOG_CONFIG', `unknown key log.${k} in the config file`, { hint: `known: ${[...known].join(', ')}` });

@@ -176,3 +176,28 @@ test('the generated key is stored encrypted (0600, password beside it) and reuse
     (err: unknown) => isVouchError(err) && err.code === 'LOG_CONFIG',
   );
 });
+
+test('vouch serve context: flags win over the log: section; unknown keys and bad values are refused at start-up', async () => {
+  const { createLogServiceFromContext } = await import('../../../../src/servers/log/index.ts');
+  const base = { dataDir: join(work, 'ctx'), dbUrl: undefined, publicUrl: () => 'http://log.ctx', env: {}, logger: { debug() {}, info() {}, warn() {} } };
+  for (const [config, flags] of [
+    [{ nope: 1 }, {}],
+    [{ batchWaitMs: 'soon' }, {}],
+    [{ batchWaitMs: 5000 }, {}],
+    [{}, { 'log-key-algorithm': 'rsa' }],
+    [{ key: 5 }, {}],
+  ] as const) {
+    await assert.rejects(
+      () => createLogServiceFromContext({ ...base, config, flags }),
+      (err: unknown) => isVouchError(err) && err.code === 'LOG_CONFIG',
+      JSON.stringify(config),
+    );
+  }
+  const service = await createLogServiceFromContext({ ...base, config: { batchWaitMs: 20, name: 'from-config' }, flags: { 'log-name': 'from-flag', 'log-key-algorithm': 'ed25519' } });
+  try {
+    assert.equal(service.log.signer.algorithm, 'ed25519');
+    assert.match(service.log.checkpoint(await service.log.head()), /^from-flag - \d+\n0\n/);
+  } finally {
+    await service.close();
+  }
+});
