@@ -18,7 +18,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from '../../../core/index.ts';
 import { dummyHash, MAX_PASSWORD_BYTES, verifyPassword } from './password.ts';
-import { ROLES, type AuthStore, type Project, type RepoAction, type Robot, type User } from './store.ts';
+import { ROLES, type AuditEntry, type AuthStore, type Project, type RepoAction, type Robot, type User } from './store.ts';
 
 export type Principal = { readonly kind: 'anonymous' } | { readonly kind: 'user'; readonly user: User } | { readonly kind: 'robot'; readonly robot: Robot };
 
@@ -53,6 +53,10 @@ export interface AuditContext {
 }
 
 const CACHE_TTL_MS = 5 * 60_000;
+const AUDIT_BATCH = 1000;
+const AUDIT_DELAY_MS = 20;
+
+type AuditRecord = Omit<AuditEntry, 'id'>;
 const CACHE_MAX = 10_000;
 
 export class Accounts {
@@ -67,6 +71,9 @@ export class Accounts {
    */
   readonly #verified = new Map<string, { hash: string; until: number }>();
   readonly #cacheKey = randomBytes(32);
+  readonly #queue: AuditRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(store: AuthStore, options: { logger: Logger; now: () => number }) {
     this.store = store;
@@ -74,13 +81,37 @@ export class Accounts {
     this.#now = options.now;
   }
 
-  /** Record an audit entry; failures are logged, never thrown (a pull must not fail on it). */
-  async audit(username: string, address: string, operation: string, resourceType: string, resource: string, outcome: 'success' | 'failure' = 'success'): Promise<void> {
-    try {
-      await this.store.addAudit({ username, address, operation, resourceType, resource, outcome });
-    } catch (err) {
-      this.#logger.warn(`registry auth: cannot write the audit log: ${(err as Error).message}`);
+  /**
+   * Record an audit entry. Entries are queued with their time and written in batches (one
+   * transaction per 20 ms or 1000 entries): one fsync per pull would cap the registry at a few
+   * hundred pulls a second. Reads of the log flush first (`flushAudit`), and so does `close`.
+   * Write failures are logged, never thrown (a pull must not fail on them).
+   */
+  audit(username: string, address: string, operation: string, resourceType: string, resource: string, outcome: 'success' | 'failure' = 'success'): Promise<void> {
+    this.#queue.push({ username, address, operation, resourceType, resource, outcome, opTime: this.store.nowIso() });
+    if (this.#queue.length >= AUDIT_BATCH) void this.flushAudit();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flushAudit(), AUDIT_DELAY_MS);
+      this.#timer.unref();
     }
+    return Promise.resolve();
+  }
+
+  /** Write every queued audit entry; resolves once they are stored (or the failure logged). */
+  flushAudit(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#queue.splice(0);
+    this.#writing = this.#writing.then(async () => {
+      try {
+        await this.store.addAuditBatch(batch);
+      } catch (err) {
+        this.#logger.warn(`registry auth: cannot write ${batch.length} audit entries: ${(err as Error).message}`);
+      }
+    });
+    return this.#writing;
   }
 
   #robotUsable(r: Robot): boolean {

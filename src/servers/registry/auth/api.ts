@@ -734,6 +734,7 @@ export function registerAuthApi(app: FastifyInstance, o: ApiOptions): void {
       ...(since === undefined ? {} : { since }),
       ...(until === undefined ? {} : { until }),
     };
+    await accounts.flushAudit();
     const result = await store.listAudit({ ...page, ...filters });
     total(reply, result.total, req, page);
     return result.items.map(auditJson);

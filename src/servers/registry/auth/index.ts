@@ -89,7 +89,10 @@ export async function createRegistryAuth(options: RegistryAuthOptions): Promise<
       });
     },
     health: () => store.health(),
-    close: () => store.close(),
+    async close() {
+      await accounts.flushAudit();
+      await store.close();
+    },
   };
 }
 

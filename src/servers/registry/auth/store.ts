@@ -500,11 +500,18 @@ export class AuthStore {
 
   // --- audit ---
 
-  async addAudit(e: Omit<AuditEntry, 'id' | 'opTime'>): Promise<void> {
-    await this.#k
-      .insertInto('auth_audit')
-      .values({ op_time: this.nowIso(), username: e.username, address: e.address, operation: e.operation, resource_type: e.resourceType, resource: e.resource, outcome: e.outcome })
-      .execute();
+  async addAudit(e: Omit<AuditEntry, 'id' | 'opTime'> & { opTime?: string }): Promise<void> {
+    await this.addAuditBatch([e]);
+  }
+
+  /** Several entries in one transaction (one fsync on SQLite). */
+  async addAuditBatch(entries: readonly (Omit<AuditEntry, 'id' | 'opTime'> & { opTime?: string })[]): Promise<void> {
+    if (entries.length === 0) return;
+    const now = this.nowIso();
+    const rows = entries.map((e) => ({ op_time: e.opTime ?? now, username: e.username, address: e.address, operation: e.operation, resource_type: e.resourceType, resource: e.resource, outcome: e.outcome }));
+    await this.#k.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('auth_audit').values(rows.slice(i, i + 500)).execute();
+    });
   }
 
   /** Newest first. */
