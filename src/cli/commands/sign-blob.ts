@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { VouchError, wrapError } from '../../core/index.ts';
-import { loadPrivateKey, signMessageBundle, type SigningKey, type Witness } from '../../sign/index.ts';
+import { loadPrivateKey, rekorWitness, signMessageBundle, type SigningKey, type Witness } from '../../sign/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { writeResult } from '../output.ts';
@@ -62,10 +62,14 @@ export async function loadSigningKey(path: string, io: CommandIo): Promise<Signi
   return loadPrivateKey(pem, password);
 }
 
-/** `--tlog-upload`: the transparency-log witness. The Rekor client (src/clients/rekor) is not in the tree yet. */
+/** `--tlog-upload --rekor-url URL`: the transparency-log witness (Rekor v1 API, e.g. \`vouch serve\`'s log). */
 export function tlogWitnesses(upload: boolean, rekorUrl: string | undefined): Witness[] {
-  if (!upload && rekorUrl === undefined) return [];
-  throw new VouchError('USAGE', 'uploading to a transparency log is not available yet (the Rekor client is not built)', { hint: 'sign without --tlog-upload; verification of bundles with log entries works' });
+  if (!upload) {
+    if (rekorUrl !== undefined) throw new VouchError('USAGE', '--rekor-url needs --tlog-upload');
+    return [];
+  }
+  if (rekorUrl === undefined) throw new VouchError('USAGE', '--tlog-upload needs --rekor-url URL (Vouch has no default public log)');
+  return [rekorWitness({ baseUrl: rekorUrl })];
 }
 
 export const signBlobCommand: Command = {
