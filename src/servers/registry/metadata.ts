@@ -184,6 +184,8 @@ export interface RegistryMetadata {
   referrers(repository: string, subject: string, artifactType?: string): Promise<ReferrerRecord[]>;
   createUpload(id: string, repository: string): Promise<void>;
   getUpload(id: string): Promise<{ repository: string; createdAt: number } | undefined>;
+  /** Upload sessions open now (all replicas). */
+  countUploads(): Promise<number>;
   deleteUpload(id: string): Promise<void>;
   /** GC: everything it needs to decide, read once. */
   gcSnapshot(): Promise<GcSnapshot>;
@@ -423,6 +425,11 @@ class KyselyMetadata implements RegistryMetadata {
   async getUpload(id: string): Promise<{ repository: string; createdAt: number } | undefined> {
     const row = await this.#k.selectFrom('registry_uploads').select(['repository', 'created_at']).where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : { repository: row.repository, createdAt: num(row.created_at) };
+  }
+
+  async countUploads(): Promise<number> {
+    const row = await this.#k.selectFrom('registry_uploads').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return num(row?.n ?? 0);
   }
 
   async deleteUpload(id: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface RoutesOptions {
   readonly cacheTtlMs: number;
   /** Largest `n` a tag or catalog page returns. */
   readonly maxPage: number;
+  /** Most upload sessions open at once (abandoned ones are reaped by GC after 24 h). */
+  readonly maxOpenUploads: number;
 }
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -202,6 +204,10 @@ export function registerRoutes(app: FastifyInstance, o: RoutesOptions): void {
       return;
     }
     await drain(ctx.req);
+    if ((await o.meta.countUploads()) >= o.maxOpenUploads) {
+      await o.blobs.deleteUpload(id);
+      throw new RegistryError(429, 'TOOMANYREQUESTS', `more than ${o.maxOpenUploads} uploads are open; finish or cancel some`, undefined, { 'retry-after': '60' });
+    }
     await o.meta.createUpload(id, name);
     void ctx.reply
       .code(202)

@@ -25,6 +25,8 @@ export interface RegistryOptions extends RegistryAccessOptions {
   readonly cacheTtlMs?: number;
   /** Largest tag-list or catalog page (default 1000). */
   readonly maxPage?: number;
+  /** Most upload sessions open at once, over all replicas (default 10000): 429 TOOMANYREQUESTS beyond. */
+  readonly maxOpenUploads?: number;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS = Object.freeze({
@@ -32,6 +34,7 @@ export const DEFAULT_REGISTRY_OPTIONS = Object.freeze({
   maxManifestBytes: MAX_MANIFEST_BYTES,
   cacheTtlMs: 2000,
   maxPage: 1000,
+  maxOpenUploads: 10_000,
 });
 
 /** The metadata location for a data folder and optional PostgreSQL URL. */
@@ -66,6 +69,7 @@ export async function createRegistryService(options: RegistryOptions): Promise<R
           maxManifestBytes: options.maxManifestBytes ?? DEFAULT_REGISTRY_OPTIONS.maxManifestBytes,
           cacheTtlMs: options.cacheTtlMs ?? DEFAULT_REGISTRY_OPTIONS.cacheTtlMs,
           maxPage: options.maxPage ?? DEFAULT_REGISTRY_OPTIONS.maxPage,
+          maxOpenUploads: options.maxOpenUploads ?? DEFAULT_REGISTRY_OPTIONS.maxOpenUploads,
         });
         done();
       });
@@ -87,7 +91,7 @@ export async function createRegistryService(options: RegistryOptions): Promise<R
 
 /**
  * The `registry:` section of `vouch serve --config` (keys: `max-blob-bytes`, `max-manifest-bytes`,
- * `cache-ttl-ms`, `max-page`; `anonymous` is `vouch serve`'s), checked and turned into options.
+ * `cache-ttl-ms`, `max-page`, `max-open-uploads`; `anonymous` is `vouch serve`'s), checked and turned into options.
  */
 export function registryConfig(section: Readonly<Record<string, unknown>>): Partial<RegistryOptions> {
   const keys: Record<string, keyof RegistryOptions> = {
@@ -95,6 +99,7 @@ export function registryConfig(section: Readonly<Record<string, unknown>>): Part
     'max-manifest-bytes': 'maxManifestBytes',
     'cache-ttl-ms': 'cacheTtlMs',
     'max-page': 'maxPage',
+    'max-open-uploads': 'maxOpenUploads',
   };
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(section)) {

@@ -238,6 +238,28 @@ for (const backend of ['sqlite', 'postgres'] as const) {
   });
 }
 
+describe('limits', () => {
+  test('upload sessions are capped: 429 TOOMANYREQUESTS, and cancelling one frees a slot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-reg-limit-'));
+    const service = await createRegistryService({ dataDir: dir, maxOpenUploads: 3 });
+    const server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
+    try {
+      const t = { base: server.url };
+      const open = [];
+      for (let i = 0; i < 3; i++) open.push(await http(t, 'POST', '/v2/lim/x/blobs/uploads/'));
+      assert.ok(open.every((r) => r.status === 202));
+      const refused = await http(t, 'POST', '/v2/lim/x/blobs/uploads/');
+      assert.equal(refused.status, 429);
+      assert.equal((refused.json() as { errors: { code: string }[] }).errors[0]!.code, 'TOOMANYREQUESTS');
+      assert.equal((await http(t, 'DELETE', location(t, open[0]!))).status, 204);
+      assert.equal((await http(t, 'POST', '/v2/lim/x/blobs/uploads/')).status, 202);
+      assert.equal(readdirSync(join(dir, 'uploads')).length, 3);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('extraRoutes', () => {
   test('routes mounted by the accounts area keep fastify body parsing and their own errors', async () => {
