@@ -108,6 +108,21 @@ test('trust-root from the services and from the data folder; sigstore-js signs; 
   assert.equal(wrong.code, 1, wrong.stderr);
   assert.match(wrong.stderr, /VERIFY_IDENTITY/);
   assert.equal(verify(email, 'https://other.example').code, 1);
+
+  // vouch sign-blob keyless: ephemeral key → this CA → this log → bundle v0.3 with the leaf certificate.
+  const signed = vouch(['sign-blob', artifact, '--identity-token', await mint({ email }), '--fulcio-url', url, '--bundle', join(work, 'vouch.sigstore.json')]);
+  assert.equal(signed.code, 0, signed.stderr);
+  const vouchBundle = JSON.parse(readFileSync(join(work, 'vouch.sigstore.json'), 'utf8')) as { mediaType: string; verificationMaterial: { certificate?: unknown; tlogEntries: unknown[] } };
+  assert.equal(vouchBundle.mediaType, 'application/vnd.dev.sigstore.bundle.v0.3+json');
+  assert.ok(vouchBundle.verificationMaterial.certificate);
+  assert.equal(vouchBundle.verificationMaterial.tlogEntries.length, 1);
+  const ok2 = vouch(['verify-blob', artifact, '--bundle', join(work, 'vouch.sigstore.json'), '--certificate-identity', email, '--certificate-oidc-issuer', url, '--trusted-root', join(work, 'trusted_root.json')]);
+  assert.equal(ok2.code, 0, ok2.stderr);
+  const both = vouch(['sign-blob', artifact, '--identity-token', 'x.y.z', '--key', 'k.pem']);
+  assert.equal(both.code, 2);
+  const refused = vouch(['sign-blob', artifact, '--identity-token', await mint({ email, aud: 'other' }), '--fulcio-url', url]);
+  assert.equal(refused.code, 3);
+  assert.match(refused.stderr, /audience/);
 });
 
 test('usage and configuration errors', () => {

@@ -1,9 +1,10 @@
 /** `vouch sign-blob FILE --key K --bundle OUT`: a Sigstore bundle v0.3 (message signature) for a file. */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { fulcioCertificateProvider } from '../../clients/index.ts';
 import { VouchError, wrapError } from '../../core/index.ts';
-import { loadPrivateKey, rekorWitness, signMessageBundle, type SigningKey, type Witness } from '../../sign/index.ts';
+import { loadPrivateKey, rekorWitness, signingKeyFrom, signMessageBundle, type SigningKey, type Witness } from '../../sign/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { writeResult } from '../output.ts';
@@ -76,6 +77,7 @@ export const signBlobCommand: Command = {
   name: 'sign-blob',
   summary: 'Sign a file with a key into a Sigstore bundle (cosign sign-blob)',
   help: `Usage: vouch sign-blob FILE --key KEY [--bundle OUT] [flags]
+       vouch sign-blob FILE --identity-token TOKEN [--fulcio-url URL] [--rekor-url URL] [--bundle OUT] [flags]
 
 Sign FILE and write a Sigstore bundle v0.3 (application/vnd.dev.sigstore.bundle.v0.3+json,
 message signature: the file's SHA-256 and the signature; verification material: the key's
@@ -89,12 +91,17 @@ Flags:
       --output-signature F   also write the base64 signature (cosign's .sig)
       --tlog-upload          record the signature in a transparency log (needs --rekor-url)
       --rekor-url URL        the Rekor-compatible log
+      --identity-token TOKEN keyless: an OIDC identity token (or $SIGSTORE_ID_TOKEN) instead of --key:
+                             an ephemeral key, a certificate from --fulcio-url, an entry in the log
+      --fulcio-url URL       keyless: the Fulcio-compatible CA (default http://127.0.0.1:8080, vouch serve);
+                             the log is --rekor-url, else the same server
       --json                 print {bundle, digest} as JSON on stdout
   -h, --help                 this help
 
 Examples:
   vouch sign-blob release.tar.gz --key cosign.key --bundle release.tar.gz.sigstore.json
   VOUCH_PASSWORD=s3cret vouch sign-blob app.bin --key cosign.key > app.bin.sigstore.json
+  vouch sign-blob app.bin --identity-token "$TOKEN" --fulcio-url https://vouch.internal --bundle app.bin.sigstore.json
 `,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
@@ -104,18 +111,25 @@ Examples:
       'tlog-upload': { type: 'boolean' },
       'rekor-url': { type: 'string' },
       json: { type: 'boolean' },
+      'identity-token': { type: 'string' },
+      'fulcio-url': { type: 'string' },
     });
     if (values.help === true) {
       await writeResult(undefined, this.help, io.stdout);
       return 0;
     }
     if (positionals.length !== 1) throw new VouchError('USAGE', 'sign-blob needs exactly one FILE', { hint: 'vouch sign-blob --help' });
-    if (values.key === undefined) throw new VouchError('USAGE', 'sign-blob needs --key (keyless signing comes with the CA)', { hint: 'vouch generate-key-pair' });
-    const witnesses = tlogWitnesses(values['tlog-upload'] === true, values['rekor-url']);
+    // Keyless (docs/ca.md): an ephemeral key certified by the CA for the token's identity; always logged.
+    const token = values['identity-token'] ?? (values.key === undefined ? io.env.SIGSTORE_ID_TOKEN : undefined);
+    if (token !== undefined && values.key !== undefined) throw new VouchError('USAGE', '--identity-token and --key exclude each other');
+    if (token === undefined && values.key === undefined) throw new VouchError('USAGE', 'sign-blob needs --key, or --identity-token for keyless signing', { hint: 'vouch generate-key-pair' });
+    const fulcioUrl = values['fulcio-url'] ?? 'http://127.0.0.1:8080';
+    const witnesses = token !== undefined ? tlogWitnesses(true, values['rekor-url'] ?? fulcioUrl) : tlogWitnesses(values['tlog-upload'] === true, values['rekor-url']);
     const file = positionals[0] ?? '';
-    const key = await loadSigningKey(values.key, io);
+    const key = token !== undefined ? signingKeyFrom(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) : await loadSigningKey(values.key!, io);
     const artifact = await readArtifact(file);
-    const bundle = await signMessageBundle({ key, digest: artifact.sha256, ...(artifact.bytes ? { artifact: artifact.bytes } : {}), witnesses });
+    const certificateProvider = token !== undefined ? fulcioCertificateProvider(fulcioUrl, token) : undefined;
+    const bundle = await signMessageBundle({ key, digest: artifact.sha256, ...(artifact.bytes ? { artifact: artifact.bytes } : {}), witnesses, ...(certificateProvider ? { certificateProvider } : {}) });
     const text = `${JSON.stringify(bundle)}\n`;
     if (values['output-signature'] !== undefined) await writeResult(values['output-signature'], `${bundle.messageSignature?.signature ?? ''}\n`, io.stdout);
     if (values.bundle !== undefined) await writeResult(values.bundle, text, io.stdout);
