@@ -54,6 +54,10 @@ export interface AuditContext {
 
 const CACHE_TTL_MS = 5 * 60_000;
 const AUDIT_BATCH = 1000;
+/** Failed logins one address may make per window before its logins are refused unchecked. */
+export const MAX_FAILURES_PER_WINDOW = 20;
+const FAILURE_WINDOW_MS = 60_000;
+const FAILURE_TABLE_MAX = 10_000;
 const AUDIT_DELAY_MS = 20;
 
 type AuditRecord = Omit<AuditEntry, 'id'>;
@@ -74,6 +78,13 @@ export class Accounts {
   readonly #queue: AuditRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /**
+   * Failed logins per client address in the current window. Each check costs the server a
+   * memory-hard hash on the libuv pool (which blob I/O shares), so an address that keeps failing
+   * is refused without hashing until its window ends. Per address, not per account: a stranger
+   * cannot lock a user out.
+   */
+  readonly #failures = new Map<string, { count: number; since: number }>();
 
   constructor(store: AuthStore, options: { logger: Logger; now: () => number }) {
     this.store = store;
@@ -124,6 +135,25 @@ export class Accounts {
    * Failures are always recorded.
    */
   async authenticate(name: string, password: string, ctx: AuditContext, auditSuccess: 'always' | 'verified'): Promise<Principal | undefined> {
+    const now = this.#now();
+    const failed = this.#failures.get(ctx.address);
+    if (failed !== undefined && now - failed.since >= FAILURE_WINDOW_MS) this.#failures.delete(ctx.address);
+    else if (failed !== undefined && failed.count >= MAX_FAILURES_PER_WINDOW) {
+      await this.audit(name.slice(0, 255), ctx.address, 'login', 'user', `${name.slice(0, 255)} (throttled)`, 'failure');
+      return undefined;
+    }
+    const principal = await this.#check(name, password, ctx, auditSuccess);
+    if (principal === undefined) {
+      const entry = this.#failures.get(ctx.address);
+      if (entry === undefined) {
+        if (this.#failures.size >= FAILURE_TABLE_MAX) this.#failures.delete(this.#failures.keys().next().value!);
+        this.#failures.set(ctx.address, { count: 1, since: now });
+      } else entry.count++;
+    }
+    return principal;
+  }
+
+  async #check(name: string, password: string, ctx: AuditContext, auditSuccess: 'always' | 'verified'): Promise<Principal | undefined> {
     if (name.length === 0 || name.length > 255 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
       await this.audit(name.slice(0, 255), ctx.address, 'login', 'user', name.slice(0, 255), 'failure');
       return undefined;

@@ -317,4 +317,21 @@ describe('registry accounts (SQLite, in-process)', () => {
     const list = await call(r.url, 'GET', '/api/v2.0/projects?page_size=100');
     assert.deepEqual((list.body as { name: string }[]).map((p) => p.name), ['pub'], 'anonymous sees public projects only');
   });
+
+  it('throttles an address after repeated failed logins, without locking the account', async () => {
+    const own = await startAuthRegistry();
+    try {
+      for (let i = 0; i < 20; i++) assert.equal((await call(own.url, 'GET', '/v2/', { auth: basic('admin', `wrong-${i}`) })).status, 401);
+      // Now even the right password is refused from this address, unchecked …
+      assert.equal((await call(own.url, 'GET', '/v2/', { auth: ADMIN })).status, 401);
+      assert.equal((await call(own.url, 'GET', '/service/token', { auth: ADMIN })).status, 401);
+      const log = (await own.auth.accounts.flushAudit(), await own.auth.accounts.store.listAudit({ page: 1, pageSize: 5, operation: 'login' })).items;
+      assert.match(log[0]!.resource, /throttled/);
+      // … until the window ends.
+      own.advance(61_000);
+      assert.equal((await call(own.url, 'GET', '/v2/', { auth: ADMIN })).status, 200);
+    } finally {
+      await own.close();
+    }
+  });
 });
