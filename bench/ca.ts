@@ -13,7 +13,7 @@
  *    median throughput and p99 latency are reported; any non-201 answer fails the benchmark.
  * 3. Keyless round trip: N sequential `signMessageBundle` calls with a fresh ephemeral key each:
  *    certificate from the CA, entry in the log (with its SET and inclusion proof), bundle v0.3.
- *    The log witness is Vouch's Rekor client (clients/rekor), which verifies what the log returns.
+ *    The log witness is sign's rekorWitness over clients/rekor (it verifies what the log returns).
  *
  * Targets (CA issue): ≥ 500 certificates/s on 2 cores; a keyless sign < 50 ms end to end.
  * Results: bench/results/ca.md (merged into BENCHMARKS.md by hand).
@@ -27,8 +27,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { fulcioCertificateProvider, RekorClient } from '../src/clients/index.ts';
-import { signingKeyFrom, signMessageBundle, type TlogEntryJson, type Witness } from '../src/sign/index.ts';
+import { fulcioCertificateProvider } from '../src/clients/index.ts';
+import { rekorWitness, signingKeyFrom, signMessageBundle } from '../src/sign/index.ts';
 import { verifyBundle } from '../src/verify/index.ts';
 import { BenchError, machine, machineLine, mdTable, median, NODE, ROOT, runMain, WORK, writeText } from './lib/harness.ts';
 
@@ -116,41 +116,8 @@ async function issuance(url: string, pid: number, bodies: readonly string[], sec
   return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, total: result.requests.total, cpuMs };
 }
 
-/**
- * A log witness over Vouch's Rekor client (hashedrekord 0.0.1 with the certificate as the key;
- * every SET, proof and checkpoint verified by the client). Sign-core's `vouch sign-blob` gets its
- * own; this one serves the benchmark.
- */
-function rekorWitness(url: string): Witness {
-  const client = new RekorClient({ baseUrl: url });
-  return {
-    async testify(content) {
-      if (content.kind !== 'messageSignature') throw new BenchError('the benchmark logs message signatures only');
-      const { entry } = await client.upload({
-        apiVersion: '0.0.1',
-        kind: 'hashedrekord',
-        spec: {
-          data: { hash: { algorithm: 'sha256', value: Buffer.from(content.sha256).toString('hex') } },
-          signature: { content: Buffer.from(content.signature).toString('base64'), publicKey: { content: Buffer.from(content.certificatePem ?? content.publicKeyPem).toString('base64') } },
-        },
-      });
-      const p = entry.inclusionProof;
-      const tlogEntry: TlogEntryJson = {
-        logIndex: String(entry.logIndex),
-        logId: { keyId: Buffer.from(entry.logID, 'hex').toString('base64') },
-        kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
-        integratedTime: String(entry.integratedTime),
-        inclusionPromise: { signedEntryTimestamp: entry.signedEntryTimestamp.toString('base64') },
-        inclusionProof: { logIndex: String(p.logIndex), rootHash: p.rootHash.toString('base64'), treeSize: String(p.treeSize), hashes: p.hashes.map((h) => h.toString('base64')), checkpoint: { envelope: p.checkpoint } },
-        canonicalizedBody: entry.body.toString('base64'),
-      };
-      return { tlogEntries: [tlogEntry] };
-    },
-  };
-}
-
 async function keyless(url: string, n: number, trustedRoot: unknown): Promise<{ total: number[]; cert: number[]; log: number[] }> {
-  const witness = rekorWitness(url);
+  const witness = rekorWitness({ baseUrl: url });
   const token = await mint('signer@bench.example');
   const times: number[] = [];
   const certTimes: number[] = [];
