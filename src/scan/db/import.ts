@@ -151,6 +151,7 @@ class Writer {
   private readonly insertAffected;
   private readonly insertAlias;
   private readonly insertTrackerAdvisory;
+  private readonly sourceOf;
   private readonly severities = new Map<string, string>();
   private readonly existing;
   private readonly deleteOne;
@@ -168,6 +169,7 @@ class Writer {
     );
     this.insertAlias = db.prepare('INSERT INTO aliases (alias, advisory_id) VALUES (?, ?)');
     this.existing = db.prepare('SELECT modified FROM advisories WHERE id = ?');
+    this.sourceOf = db.prepare('SELECT source FROM advisories WHERE id = ?');
     this.deleteOne = (id: string): void => {
       db.prepare('DELETE FROM affected WHERE advisory_id = ?').run(id);
       db.prepare('DELETE FROM aliases WHERE advisory_id = ?').run(id);
@@ -218,18 +220,24 @@ class Writer {
     return text;
   }
 
-  /** Store one Debian tracker row; its advisory row is shared by every package the issue names. */
-  putTracker(source: string, modified: string, row: TrackerRow): void {
+  /**
+   * Store one Debian tracker row; its advisory row is shared by every package the issue names.
+   * False when another source already holds an advisory of that id (osv.dev's Debian export uses
+   * the same `DEBIAN-CVE-…` ids): that one is kept whole, rather than mixing the two.
+   */
+  putTracker(source: string, modified: string, row: TrackerRow): boolean {
     const isNew = this.insertTrackerAdvisory.run(
       row.advisoryId, source, modified, row.description ?? null, '[]', JSON.stringify(row.aliases),
       JSON.stringify({ id: row.advisoryId, aliases: row.aliases, details: row.description }),
     ).changes;
     if (Number(isNew) > 0) for (const alias of row.aliases) this.insertAlias.run(alias, row.advisoryId);
+    else if (this.sourceOf.get(row.advisoryId)?.source !== source) return false;
     const events = row.fixed === undefined ? [{ kind: 'introduced', version: '0' }] : [{ kind: 'introduced', version: '0' }, { kind: 'fixed', version: row.fixed }];
     this.insertAffected.run(
       row.advisoryId, row.ecosystem, row.name, null, JSON.stringify([{ type: 'ECOSYSTEM', events }]), '[]',
       this.severityText(row.severity), row.state, row.note ?? null,
     );
+    return true;
   }
 }
 
@@ -392,7 +400,10 @@ async function importSource(writer: Writer, p: Planned, limits: ImportLimits, op
           const { rows, skipped: bad } = trackerRows(item.name, item.value);
           if (bad > 0) problem(`${p.source}!${item.name}`, `${bad} malformed issue or release entries`);
           for (const row of rows) {
-            writer.putTracker(p.source, modified, row);
+            if (!writer.putTracker(p.source, modified, row)) {
+              problem(`${p.source}!${item.name}`, `${row.advisoryId} is already in the index from another source; kept from there`);
+              continue;
+            }
             if (!ids.has(row.advisoryId)) {
               ids.add(row.advisoryId);
               options.onAdvisory?.(row.advisoryId);

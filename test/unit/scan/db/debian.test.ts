@@ -100,3 +100,27 @@ test('a truncated tracker export fails its source and keeps what the index had f
   assert.match(second.sources[0]?.problems.at(-1)?.error ?? '', /unexpected end of file/);
   assert.deepEqual(dbStatus(db).ecosystems, before);
 });
+
+test('an id another source already holds (osv.dev spells Debian ids the same) is kept from there, not mixed', async () => {
+  const dir = tmp();
+  const db = join(dir, 'db.sqlite');
+  const osv = join(dir, 'DEBIAN-CVE-2023-4911.json');
+  writeFileSync(osv, JSON.stringify({
+    id: 'DEBIAN-CVE-2023-4911', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2023-4911'],
+    affected: [{ package: { ecosystem: 'Debian:12', name: 'glibc' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.36-9+deb12u3' }] }] }],
+  }));
+  const r = await importOsv([osv, FIXTURE], db);
+  assert.deepEqual(r.sources.map((s) => s.status), ['imported', 'imported']);
+  // bookworm's row for that id is skipped (bullseye's is "0" and never stored).
+  assert.equal(r.sources[1]?.skipped, 1);
+  assert.match(r.sources[1]?.problems[0]?.error ?? '', /DEBIAN-CVE-2023-4911 is already in the index from another source/);
+  assert.equal(r.sources[1]?.advisories, 12);
+  // The other source's advisory keeps exactly its own affected row.
+  const sql = (await import('node:sqlite')).DatabaseSync;
+  const check = new sql(db, { readOnly: true });
+  try {
+    assert.deepEqual(check.prepare("SELECT ecosystem, name FROM affected WHERE advisory_id = 'DEBIAN-CVE-2023-4911'").all().map((x) => `${String(x.ecosystem)} ${String(x.name)}`), ['Debian:12 glibc']);
+  } finally {
+    check.close();
+  }
+});
