@@ -18,7 +18,7 @@
  * Targets (CA issue): ≥ 500 certificates/s on 2 cores; a keyless sign < 50 ms end to end.
  * Results: bench/results/ca.md (merged into BENCHMARKS.md by hand).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -155,6 +155,22 @@ async function keyless(url: string, n: number, trustedRoot: unknown): Promise<{ 
   return { total: times, cert: certTimes, log: logTimes };
 }
 
+/** `vouch sign-blob --identity-token` as a user runs it: a new Node process each time (start-up included). */
+async function cliKeyless(url: string, n: number): Promise<number[]> {
+  const token = await mint('cli@bench.example');
+  const file = join(DIR, 'artifact.txt');
+  writeFileSync(file, 'release\n');
+  const times: number[] = [];
+  for (let i = 0; i < n + 1; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(NODE, [BIN, 'sign-blob', file, '--identity-token', token, '--fulcio-url', url, '--bundle', join(DIR, 'artifact.sigstore.json')], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new BenchError(`vouch sign-blob failed: ${r.stderr}`);
+    if (i > 0) times.push(ms);
+  }
+  return times;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -189,6 +205,7 @@ async function main(): Promise<number> {
     }
     const trustedRoot = (await (await fetch(`${server.url}/.well-known/sigstore/trusted_root.json`)).json());
     const { total: times, cert, log } = await keyless(server.url, signs, trustedRoot);
+    const cli = await cliKeyless(server.url, 10);
     const m = machine();
     const rps = median(results.map((r) => r.rps));
     const p99 = median(results.map((r) => r.p99));
@@ -212,6 +229,7 @@ ${mdTable(
     ['keyless sign round trip p99', `${k99.toFixed(1)} ms`, ''],
     ['  of which: certificate request (token check, proof of possession, issuance), median', `${median(cert).toFixed(1)} ms`, ''],
     ['  of which: log entry (POST /api/v1/log/entries until the SET and proof come back), median', `${median(log).toFixed(1)} ms`, ''],
+    ['`vouch sign-blob FILE --identity-token T --fulcio-url URL` (new process each time, Node start-up included), median of 10', `${median(cli).toFixed(0)} ms`, ''],
   ],
 )}
 
