@@ -61,6 +61,7 @@ export async function createCaService(options: CaServiceOptions): Promise<CaServ
     keyedIssuers: options.keyedIssuers ?? [],
     audience: options.audience ?? DEFAULT_AUDIENCE,
   });
+  if (verifier.issuers().length === 0) logger.warn('ca: no OIDC issuer is trusted, so every certificate request is refused: add --oidc-issuer URL (or ca.oidcIssuers in the config file)');
   const validityMs = options.certValidityMs ?? DEFAULT_CERT_VALIDITY_MS;
   const logUrl = (): string => (options.logUrl?.() ?? options.publicUrl()).replace(/\/+$/, '');
   const started = new Date();
