@@ -178,7 +178,7 @@ export function parseScopes(values: readonly string[]): AccessEntry[] {
       if (out.length >= MAX_SCOPES || s.length > 512) throw badRequest('too many or too long scopes');
       const first = s.indexOf(':');
       const last = s.lastIndexOf(':');
-      if (first < 0 || last === first) throw badRequest(`bad scope "${s}"`);
+      if (first <= 0 || last <= first + 1) throw badRequest(`bad scope "${s.slice(0, 100)}"`);
       const type = s.slice(0, first).replace(/\(.*\)$/, '');
       out.push({ type, name: s.slice(first + 1, last), actions: s.slice(last + 1).split(',').filter((a) => a !== '') });
     }
@@ -346,7 +346,14 @@ export function registerAuthApi(app: FastifyInstance, o: ApiOptions): void {
     }
   };
 
-  const q = (req: FastifyRequest): Record<string, string | undefined> => req.query as Record<string, string | undefined>;
+  const q = (req: FastifyRequest): Record<string, string | undefined> => {
+    const out: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
+      if (typeof v !== 'string') throw badRequest(`query parameter ${k} must be given once`);
+      out[k] = v;
+    }
+    return out;
+  };
   const params = (req: FastifyRequest): Record<string, string | undefined> => req.params as Record<string, string | undefined>;
 
   // ---------------------------------------------------------------- users

@@ -157,6 +157,16 @@ describe('registry accounts (SQLite, in-process)', () => {
     assert.equal((bad.body as { errors: { code: string }[] }).errors[0]!.code, 'UNAUTHORIZED');
     assert.equal((await call(r.url, 'GET', '/service/token?service=vouch-registry', { auth: basic('ghost', 'nope') })).status, 401);
     assert.equal((await call(r.url, 'GET', '/service/token?service=other')).status, 400);
+    // Hostile token requests: clear 4xx answers, never a 500.
+    const many = Array.from({ length: 40 }, (_, i) => `scope=repository:pub/a${i}:pull`).join('&');
+    for (const query of ['scope=nocolons', 'scope=:::', `scope=repository:${'a'.repeat(600)}:pull`, many]) {
+      assert.equal((await call(r.url, 'GET', `/service/token?${query}`)).status, 400, query.slice(0, 40));
+    }
+    for (const header of ['Basic !!!', 'Basic ' + Buffer.from('no-colon').toString('base64'), 'Bearer', 'Digest x', `Basic ${'A'.repeat(10_000)}`]) {
+      assert.equal((await call(r.url, 'GET', '/service/token', { auth: header })).status, 401, header.slice(0, 20));
+      assert.equal((await call(r.url, 'GET', '/v2/pub/app/tags/list', { auth: header })).status, 401, header.slice(0, 20));
+    }
+    assert.equal((await call(r.url, 'POST', '/service/token', { body: { grant_type: 'password' } })).status, 400, 'JSON is not the OAuth form');
     const log = await call(r.url, 'GET', `/api/v2.0/audit-logs?q=${encodeURIComponent('operation=login,username=developer')}&page_size=100`, { auth: ADMIN });
     const entries = log.body as { outcome: string; address: string }[];
     assert.ok(entries.some((e) => e.outcome === 'failure'));
@@ -279,6 +289,11 @@ describe('registry accounts (SQLite, in-process)', () => {
     assert.equal(huge.status, 413);
     assert.equal((await call(r.url, 'GET', '/api/v2.0/users', { auth: basic('guest', PW) })).status, 403);
     assert.equal((await call(r.url, 'GET', '/api/v2.0/nothing-here', { auth: ADMIN })).status, 404);
+    for (const path of ['/api/v2.0/users?q=a&q=b', '/api/v2.0/audit-logs?q=op_time=[x~y]', '/api/v2.0/audit-logs?q=nonsense', '/api/v2.0/users/abc', '/api/v2.0/robots?page=-1']) {
+      const res = await call(r.url, 'GET', path, { auth: ADMIN });
+      assert.ok(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+      assert.ok(Array.isArray((res.body as { errors: unknown[] }).errors), path);
+    }
   });
 
   it('lets users change their own password with the old one only', async () => {
