@@ -7,7 +7,7 @@ import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
 import { readSmallFile } from './sign-blob.ts';
-import { artifactOptions, printVerified, VERIFY_FLAGS_HELP, VERIFY_OPTIONS, verifyOptionsFrom } from './verify-blob.ts';
+import { artifactOptions, printVerified, readBundleFile, VERIFY_FLAGS_HELP, VERIFY_OPTIONS, verifyOptionsFrom } from './verify-blob.ts';
 
 export const verifyBlobAttestationCommand: Command = {
   name: 'verify-blob-attestation',
@@ -44,9 +44,9 @@ Examples:
     const wantType = values.type !== undefined ? resolvePredicateType(values.type) : undefined;
     const conditions = values.policy !== undefined ? parsePolicy(await readSmallFile(values.policy, 'policy')) : undefined;
     const options = await verifyOptionsFrom(values);
-    const bundle = await readSmallFile(values.bundle, 'bundle');
+    const bundle = await readBundleFile(values.bundle);
     const v = await verifyBundle(bundle, { ...options, ...(await artifactOptions(positionals[0] ?? '')) });
-    if (!v.statement) throw new VouchError('VERIFY_DIGEST', 'verification failed (malformed): the bundle holds no in-toto statement');
+    if (!v.statement) throw new VouchError('BUNDLE_INVALID', 'the bundle holds no in-toto statement (a signature of the file itself? use `vouch verify-blob`)');
     if (wantType !== undefined && v.statement.predicateType !== wantType) {
       throw new VouchError('POLICY_FAILED', `predicate type is ${v.statement.predicateType}, expected ${wantType}`);
     }

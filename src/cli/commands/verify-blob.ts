@@ -49,6 +49,16 @@ export async function verifyOptionsFrom(values: VerifyValues): Promise<VerifyBun
   };
 }
 
+/** The bundle file; over the cap it is BUNDLE_INVALID (a bundle is never that large). */
+export async function readBundleFile(path: string): Promise<Buffer> {
+  try {
+    return await readSmallFile(path, 'bundle');
+  } catch (err) {
+    if (err instanceof VouchError && err.code === 'LIMIT_EXCEEDED') throw new VouchError('BUNDLE_INVALID', err.message);
+    throw err;
+  }
+}
+
 /** FILE or `sha256:<hex>` → artifact bytes or digest. */
 export async function artifactOptions(target: string): Promise<Pick<VerifyBundleOptions, 'artifact' | 'digest'>> {
   if (/^sha256:/.test(target)) {
@@ -114,10 +124,7 @@ Examples:
     if (positionals.length !== 1) throw new VouchError('USAGE', 'verify-blob needs exactly one FILE or sha256:<hex>', { hint: 'vouch verify-blob --help' });
     if (values.bundle === undefined) throw new VouchError('USAGE', 'verify-blob needs --bundle FILE');
     const options = await verifyOptionsFrom(values);
-    const bundle = await readSmallFile(values.bundle, 'bundle').catch((err: unknown) => {
-      if (err instanceof VouchError && err.code === 'LIMIT_EXCEEDED') throw new VouchError('BUNDLE_INVALID', err.message);
-      throw err;
-    });
+    const bundle = await readBundleFile(values.bundle);
     const v = await verifyBundle(bundle, { ...options, ...(await artifactOptions(positionals[0] ?? '')) });
     await printVerified(v, values.json === true, io);
     return 0;
