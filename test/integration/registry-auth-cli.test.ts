@@ -64,6 +64,11 @@ describe('vouch registry admin subcommands', () => {
     assert.equal((await vouch(r, ['user', 'list', '-u', 'bob'], { VOUCH_PASSWORD: 'Bob-passw0rd-2' })).code, 0);
     assert.equal((await vouch(r, ['user', 'create', 'bob', '-u', 'admin'], { ...ADMIN, VOUCH_NEW_PASSWORD: 'Bob-passw0rd' })).code, 'REGISTRY_API_ERROR');
     assert.equal((await vouch(r, ['user', 'create', 'weak', '-u', 'admin'], { ...ADMIN, VOUCH_NEW_PASSWORD: 'short' })).code, 'REGISTRY_API_ERROR');
+    // The admin's own password: checked against the login; the admin resets others' without it.
+    assert.equal((await vouch(r, ['user', 'passwd', 'admin', '-u', 'admin'], { ...ADMIN, VOUCH_NEW_PASSWORD: 'Admin-passw0rd-2' })).code, 0);
+    assert.equal((await vouch(r, ['user', 'passwd', 'admin', '-u', 'admin'], { VOUCH_PASSWORD: 'Admin-passw0rd-2', VOUCH_NEW_PASSWORD: ADMIN_PASSWORD })).code, 0);
+    assert.equal((await vouch(r, ['user', 'passwd', 'bob', '-u', 'admin'], { ...ADMIN, VOUCH_NEW_PASSWORD: 'Reset-by-admin-1' })).code, 0);
+    assert.equal((await call(r.url, 'GET', '/v2/', { auth: basic('bob', 'Reset-by-admin-1') })).status, 200);
     assert.equal((await vouch(r, ['user', 'delete', 'bob', '-u', 'admin'], ADMIN)).code, 0);
     assert.equal((await vouch(r, ['user', 'delete', 'bob', '-u', 'admin'], ADMIN)).code, 'REGISTRY_API_ERROR');
     assert.equal((await vouch(r, ['user', 'frobnicate', '-u', 'admin'], ADMIN)).code, 'USAGE');

@@ -47,6 +47,8 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 interface Conn {
   readonly server: string;
   readonly auth: string | undefined;
+  /** The login's password (the old password when changing your own). */
+  readonly password: string | undefined;
   readonly json: boolean;
   readonly io: CommandIo;
 }
@@ -97,6 +99,7 @@ async function connect(values: { server?: string | undefined; username?: string 
   return {
     server: url.origin + url.pathname.replace(/\/+$/, ''),
     auth: creds === undefined ? undefined : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`,
+    password: creds?.password,
     json: values.json === true,
     io,
   };
@@ -188,8 +191,8 @@ Manage registry users (system admins only, except \`passwd\` of yourself).
                                   new user; the password comes from $VOUCH_NEW_PASSWORD or a prompt
                                   (8–128 characters, a letter and a digit)
   delete NAME                     remove a user (their memberships go too)
-  passwd NAME                     set a new password ($VOUCH_NEW_PASSWORD or a prompt; your own
-                                  needs the old one in $VOUCH_PASSWORD)
+  passwd NAME                     set a new password ($VOUCH_NEW_PASSWORD or a prompt); changing
+                                  your own checks the password you logged in with
   admin NAME true|false           grant or revoke system admin
 
 ${CONNECTION_HELP}
@@ -231,7 +234,7 @@ const userCommand: Subcommand = {
         const me = (await api(conn, 'GET', '/api/v2.0/users/current')).body as Row;
         const id = me.username === name ? Number(me.user_id) : await userId(conn, name!);
         const password = await newPassword({}, io, name!);
-        await api(conn, 'PUT', `/api/v2.0/users/${id}/password`, { new_password: password, ...(me.username === name ? { old_password: io.env.VOUCH_PASSWORD ?? '' } : {}) });
+        await api(conn, 'PUT', `/api/v2.0/users/${id}/password`, { new_password: password, ...(me.username === name ? { old_password: conn.password ?? '' } : {}) });
         return out(conn, { updated: name }, () => `password of ${name!} changed\n`);
       }
       case 'admin': {

@@ -416,7 +416,8 @@ export function registerAuthApi(app: FastifyInstance, o: ApiOptions): void {
     const u = await targetUser(req);
     const body = obj(req.body);
     if (u.id !== me.id && !me.sysadmin) throw forbidden();
-    if (u.id === me.id && !me.sysadmin) {
+    // Your own password needs the old one, admin or not (a stolen token must not take the account over).
+    if (u.id === me.id) {
       const old = body.old_password;
       if (typeof old !== 'string' || !(await verifyPassword(old, u.passwordHash))) throw new ApiError(403, 'FORBIDDEN', 'the old password is wrong');
     }
