@@ -224,7 +224,7 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
 
   let entity: SignedEntity;
   try {
-    entity = toSignedEntity(b, options.artifact === undefined ? undefined : Buffer.from(options.artifact));
+    entity = toSignedEntity(b, options.artifact === undefined ? undefined : Buffer.from(options.artifact.buffer, options.artifact.byteOffset, options.artifact.byteLength));
   } catch (err) {
     throw new VouchError('BUNDLE_INVALID', `malformed bundle: ${(err as Error).message}`, { cause: err });
   }
