@@ -22,7 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDockerRegistry } from '../test/conformance/distribution/docker-registry.ts';
@@ -160,6 +160,7 @@ async function main(): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1 || !(duration > 0)) throw new BenchError('--runs must be a positive integer and --duration a positive number');
   if (!existsSync(DEBIAN)) throw new BenchError(`missing ${DEBIAN}: run bash scripts/build-test-images.sh`);
   const samples: Record<'vouch' | 'distribution', Sample[]> = { vouch: [], distribution: [] };
+  const loadBefore = loadavg()[0]!;
   let distributionVersion = '';
   for (let i = 0; i < runs; i++) {
     for (const name of ['vouch', 'distribution'] as const) {
@@ -190,6 +191,28 @@ async function main(): Promise<number> {
     const ratio = better === 'lower' ? d / v : v / d;
     return [label, `${v.toFixed(digits)} ${unit}`, `${d.toFixed(digits)} ${unit}`, `${ratio.toFixed(2)}×`];
   };
+  const loadAfter = loadavg()[0]!;
+  const rounds = mdTable(
+    ['round', 'registry', 'push ms', 're-push ms', 'pull ms', 'GET req/s', 'GET p99 ms', 'HEAD req/s', 'HEAD p99 ms'],
+    samples.vouch.flatMap((v, i) =>
+      (
+        [
+          ['Vouch', v],
+          ['distribution', samples.distribution[i]!],
+        ] as const
+      ).map(([name, s]) => [
+        String(i + 1),
+        name,
+        s.pushMs.toFixed(0),
+        s.repushMs.toFixed(0),
+        s.pullMs.toFixed(0),
+        s.getRps.toFixed(0),
+        String(s.getP99),
+        s.headRps.toFixed(0),
+        String(s.headP99),
+      ]),
+    ),
+  );
   const md = `## Registry: Vouch vs CNCF distribution
 
 \`node_modules/.bin/node bench/registry.ts --runs ${runs} --duration ${duration}\` — ${machineLine(machine())}; ${distributionVersion}.
@@ -212,6 +235,11 @@ ${mdTable(
 )}
 
 Targets: push and pull no slower than distribution; manifest GET ≥ 5× distribution's throughput.
+Load average (1 min) was ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after (2 cores shared with other work):
+push and pull vary a lot from round to round, so ratios near 1× are ties. Every round:
+
+${rounds}
+
 Vouch serves hot manifests and tags from memory (2 s TTL, invalidated by its own writes), so a
 manifest GET does no database or file work while hot.
 `;
