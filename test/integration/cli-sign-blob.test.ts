@@ -169,3 +169,51 @@ test('help texts carry usage and examples', () => {
     assert.match(r.stdout, /Examples:/);
   }
 });
+
+test('sign-blob --tlog-upload to Vouch\'s log; verify-blob --require-tlog with a trusted root listing it', async () => {
+  const { startServer } = await import('../../src/servers/http/index.ts');
+  const { createLogService } = await import('../../src/servers/log/index.ts');
+  let url = '';
+  const service = await createLogService({ dir: join(work, 'log'), publicUrl: () => url, env: {}, synchronous: 'NORMAL', verifyThreads: 0 });
+  const server = await startServer({ host: '127.0.0.1', port: 0, services: [service] });
+  url = server.url;
+  try {
+    const root = {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [{ baseUrl: url, hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: service.log.signer.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } }, logId: { keyId: service.log.signer.logId.toString('base64') } }],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    };
+    writeFileSync(join(work, 'log-root.json'), JSON.stringify(root));
+    writeFileSync(join(work, 'logged.txt'), 'logged\n');
+    // The child process signs while this process serves the log: spawn asynchronously.
+    const { spawn } = await import('node:child_process');
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
+        const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const s = await run(['sign-blob', 'logged.txt', '--key', 'cosign.key', '--tlog-upload', '--rekor-url', url, '--bundle', 'logged.sigstore.json'], PW);
+    assert.equal(s.code, 0, s.stderr);
+    const v = await run(['verify-blob', 'logged.txt', '--bundle', 'logged.sigstore.json', '--key', 'cosign.pub', '--trusted-root', 'log-root.json', '--require-tlog', '--json']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal((JSON.parse(v.stdout) as { tlogEntries: { kind: string }[] }).tlogEntries[0]?.kind, 'hashedrekord');
+    // Without a root that lists the log, the entry cannot be trusted.
+    const noLog = await run(['verify-blob', 'logged.txt', '--bundle', 'logged.sigstore.json', '--key', 'cosign.pub', '--trusted-root', join(DATA, 'trusted-roots/production-trusted_root.json')]);
+    assert.equal(noLog.code, 1);
+    assert.match(noLog.stderr, /\[VERIFY_SET\]/);
+    // An unsigned-by-log bundle fails --require-tlog.
+    const plain = await run(['verify-blob', 'release.tar.gz', '--bundle', 'release.sigstore.json', '--key', 'cosign.pub', '--trusted-root', 'log-root.json', '--require-tlog']);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /\[VERIFY_TLOG\]/);
+    assert.equal((await run(['sign-blob', 'logged.txt', '--key', 'cosign.key', '--tlog-upload'], PW)).code, 2);
+  } finally {
+    await server.close();
+  }
+});
