@@ -16,7 +16,7 @@ import { VouchError, type ParsedDigest } from '../../core/index.ts';
 import { RegistryError } from './errors.ts';
 
 const UPLOAD_ID_RE = /^[a-f0-9-]{36}$/;
-const STREAM_CHUNK = 512 * 1024;
+const STREAM_CHUNK = 1024 * 1024;
 
 export interface BlobInfo {
   readonly size: number;
@@ -65,7 +65,8 @@ export class BlobStore {
   }
 
   open(digest: ParsedDigest, range?: { start: number; end: number }): ReadStream {
-    // 512 KiB reads: far fewer syscalls and socket writes than the 64 KiB default on large layers.
+    // 1 MiB reads: a 91 MB layer goes out ~1.5x faster than with the 64 KiB default (bench/registry.ts
+    // notes); bigger chunks gain little more and cost memory per concurrent download.
     return createReadStream(this.blobPath(digest), { highWaterMark: STREAM_CHUNK, ...(range === undefined ? {} : { start: range.start, end: range.end }) });
   }
 
