@@ -137,6 +137,9 @@ function loadKey(key: string | Uint8Array): LoadedKey {
   return loaded;
 }
 
+/** Artifacts above this size are verified against the digest already computed (see verifySignature). */
+const PREHASH_ABOVE_BYTES = 1024 * 1024;
+
 const NOBLE = { 'ecdsa-p256': p256, 'ecdsa-p384': p384, 'ecdsa-p521': p521 } as const;
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
@@ -260,7 +263,9 @@ export async function verifyBundle(bundle: unknown, options: VerifyBundleOptions
     const alg = hashName(b.content.messageSignature.messageDigest.algorithm);
     const digest = Buffer.from(wantSha256 ?? '', 'hex');
     const verifySignature = (k: KeyObject): boolean => {
-      if (artifact === undefined) return verifyPrehashed(k, digest, sig.signature);
+      // No file, or a large one whose SHA-256 is already known: check the signature over the digest
+      // (ECDSA/RSA) rather than hash the file a second time inside the verification.
+      if (artifact === undefined || (artifact.length > PREHASH_ABOVE_BYTES && alg === 'sha256' && k.asymmetricKeyType !== 'ed25519')) return verifyPrehashed(k, digest, sig.signature);
       try {
         return nodeVerify(k.asymmetricKeyType === 'ed25519' ? null : alg, artifact, k, sig.signature);
       } catch {

@@ -116,3 +116,16 @@ test('key bundles Vouch signs: every flip fails with the named check', async () 
   await rejectsWith(verifyBundle(t, { artifact, key: pair.publicKeyPem }), 'VERIFY_SIGNATURE');
   await rejectsWith(verifyBundle(dsse, { artifact: Buffer.from('other'), key: pair.publicKeyPem }), 'VERIFY_DIGEST');
 });
+
+test('large artifacts (verified against the digest already computed): good verifies, a flipped signature fails', async () => {
+  const artifact = Buffer.alloc(2 * 1024 * 1024, 0x5a);
+  for (const algorithm of ['ecdsa-p256', 'rsa'] as const) {
+    const pair = generateKeyPair({ password: '', algorithm });
+    const key = loadPrivateKey(pair.privateKeyPem, '');
+    const good = await signMessageBundle({ artifact, key });
+    await verifyBundle(good, { artifact, key: pair.publicKeyPem });
+    const bad = structuredClone(good) as Json;
+    bad.messageSignature.signature = flip(bad.messageSignature.signature, 20);
+    await rejectsWith(verifyBundle(bad, { artifact, key: pair.publicKeyPem }), 'VERIFY_SIGNATURE');
+  }
+});
