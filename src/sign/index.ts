@@ -9,3 +9,4 @@ export { proposedEntry, rekorWitness, toTlogEntryJson } from './rekor.ts';
 export type { CertificateProvider, DsseRequest, MessageSignatureRequest, SignBundleOptions, SignedContent, Witness } from './bundle.ts';
 export { IN_TOTO_PAYLOAD_TYPE, makeStatement, PREDICATE_TYPES, resolvePredicateType } from '../formats/sigstore/index.ts';
 export type { BundleJson, ResourceDescriptor, Statement, TlogEntryJson } from '../formats/sigstore/index.ts';
+export * from './image/index.ts';

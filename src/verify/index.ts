@@ -6,3 +6,4 @@ export { verifyBundle, verifyPrehashed } from './bundle.ts';
 export type { VerifiedBundle, VerifiedSigner, VerifiedTlogEntry, VerifyBundleOptions } from './bundle.ts';
 export type { IdentityPolicy } from './identity.ts';
 export { loadDefaultTrustedRoot, parseTrustedRoot } from './trust.ts';
+export * from './image/index.ts';

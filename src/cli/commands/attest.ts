@@ -6,8 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { VouchError, wrapError } from '../../core/index.ts';
 import { resolvePredicateType } from '../../sign/index.ts';
-// eslint-disable-next-line no-restricted-imports -- sign/index.ts does not re-export sign/image yet (see sign.ts)
-import { attestImage, resolveImage } from '../../sign/image/index.ts';
+import { attestImage, resolveImage } from '../../sign/index.ts';
 import { type OptionSpec, parseCommandArgs } from '../args.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { writeResult } from '../output.ts';

@@ -8,10 +8,7 @@ import { RegistryClient, findCredentials } from '../../clients/index.ts';
 import { type Logger, VouchError, wrapError } from '../../core/index.ts';
 import { type ImageReference, parseImageReference } from '../../formats/oci/index.ts';
 import { loadPrivateKey, signDsseBundle, type SigningKey } from '../../sign/index.ts';
-// The image workflows live in sign/image; sign/index.ts does not re-export them yet (owned by
-// the sign-core engineer: one `export * from './image/index.ts'` line is asked for).
-// eslint-disable-next-line no-restricted-imports
-import { IMAGE_LAYOUTS, type ImageLayout, type ImageSigner, type DsseBundleJson, resolveImage, signImage } from '../../sign/image/index.ts';
+import { IMAGE_LAYOUTS, type ImageLayout, type ImageSigner, type DsseBundleJson, resolveImage, signImage } from '../../sign/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { writeResult } from '../output.ts';

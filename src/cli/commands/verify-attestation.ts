@@ -7,8 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { VouchError, wrapError } from '../../core/index.ts';
 import { POLICY_LIMITS, evaluateConditions, parsePolicy } from '../../policy/index.ts';
 import { resolvePredicateType } from '../../sign/index.ts';
-// eslint-disable-next-line no-restricted-imports -- verify/index.ts does not re-export verify/image yet (owned by the sign-core engineer)
-import { failureCode, verifyImageAttestations } from '../../verify/image/index.ts';
+import { failureCode, verifyImageAttestations } from '../../verify/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';

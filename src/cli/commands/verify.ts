@@ -5,8 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { VouchError, wrapError } from '../../core/index.ts';
 import { type IdentityPolicy, verifyBundle } from '../../verify/index.ts';
-// eslint-disable-next-line no-restricted-imports -- verify/index.ts does not re-export verify/image yet (owned by the sign-core engineer)
-import { type Failure, type ImageTarget as VerifyTarget, type ImageVerifier, failureCode, rawKeyVerifier, verifyImageSignatures } from '../../verify/image/index.ts';
+import { type Failure, type ImageTarget as VerifyTarget, type ImageVerifier, failureCode, rawKeyVerifier, verifyImageSignatures } from '../../verify/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';

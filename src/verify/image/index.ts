@@ -19,6 +19,7 @@
 import { type ErrorCode, VouchError, tryParseDigest } from '../../core/index.ts';
 import { type RegistryClient } from '../../clients/index.ts';
 import { type Descriptor, parseImageManifest, parseJsonDocument } from '../../formats/oci/index.ts';
+import { preAuthEncoding } from '../../formats/sigstore/index.ts';
 
 const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const BUNDLE_MEDIA_TYPE_RE = /^application\/vnd\.dev\.sigstore\.bundle(?:\.v0\.3\+json|\+json;\s*version=0\.[123])$/;
@@ -244,12 +245,6 @@ function field(obj: unknown, key: string): unknown {
   return k === undefined ? undefined : (obj as Record<string, unknown>)[k];
 }
 
-/** DSSE v1 pre-authentication encoding (secure-systems-lab/dsse protocol.md): the bytes signed. */
-export function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.byteLength} `), type, Buffer.from(` ${payload.byteLength} `), payload]);
-}
-
 /** Decode standard or URL-safe base64 strictly (DSSE allows either). */
 function base64(value: unknown, what: string): Buffer {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) throw new VouchError('PARSE_ERROR', `${what} is not base64`);
@@ -268,7 +263,7 @@ function verifyEnvelope(bytes: Buffer, verifier: ImageVerifier): { payloadType: 
   const payload = base64(env.payload, 'DSSE payload');
   const sigs = env.signatures;
   if (!Array.isArray(sigs) || sigs.length === 0) throw new VouchError('PARSE_ERROR', 'DSSE envelope has no signatures');
-  const signed = pae(payloadType, payload);
+  const signed = preAuthEncoding(payloadType, payload);
   const ok = sigs.slice(0, 16).some((s) => {
     try {
       return verifier.verifyRaw!(signed, base64(field(s, 'sig'), 'DSSE signature'));
