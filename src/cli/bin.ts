@@ -5,6 +5,12 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
+// Vouch needs Node 22.22+ or 24 (node:sqlite, zstd): say so in one line rather than fail on an import.
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 22)) {
+  process.stderr.write(`error: Vouch needs Node 22.22 or later (24 recommended); this is Node ${process.versions.node} [USAGE]\nhint: run it through npm (npx vouch, npm start), which uses the Node 24 the project installs\n`);
+  process.exit(2);
+}
 // `vouch sbom . | head`: a reader that stops early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);

@@ -66,6 +66,8 @@ export function authFilePaths(env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
   if (env.REGISTRY_AUTH_FILE !== undefined && env.REGISTRY_AUTH_FILE !== '') out.push(env.REGISTRY_AUTH_FILE);
   else if (env.XDG_RUNTIME_DIR !== undefined && env.XDG_RUNTIME_DIR !== '') out.push(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  // containers-auth.json(5): without XDG_RUNTIME_DIR, podman/skopeo login write /run/containers/$UID/auth.json.
+  else if (process.getuid !== undefined) out.push(join('/run', 'containers', String(process.getuid()), 'auth.json'));
   const configHome = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(home, '.config');
   out.push(join(configHome, 'containers', 'auth.json'));
   const dockerDir = env.DOCKER_CONFIG !== undefined && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(home, '.docker');

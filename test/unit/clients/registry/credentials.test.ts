@@ -51,7 +51,12 @@ test('the file order: REGISTRY_AUTH_FILE (else XDG_RUNTIME_DIR), ~/.config/conta
   assert.deepEqual(d.credentials, { username: 'd2', password: 'p' });
   assert.match(d.source ?? '', /\.docker\/config\.json \(auths\["only\.docker"\]\)/);
   assert.equal(findCredentials('nowhere.example', 'x', { env }).credentials, undefined);
-  assert.deepEqual(authFilePaths({ HOME: '/h', DOCKER_CONFIG: '/dc', XDG_CONFIG_HOME: '/xc' }), ['/xc/containers/auth.json', '/dc/config.json']);
+  // Without XDG_RUNTIME_DIR, podman and skopeo keep their login in /run/containers/$UID (containers-auth.json(5)).
+  assert.deepEqual(authFilePaths({ HOME: '/h', DOCKER_CONFIG: '/dc', XDG_CONFIG_HOME: '/xc' }), [
+    `/run/containers/${process.getuid!()}/auth.json`,
+    '/xc/containers/auth.json',
+    '/dc/config.json',
+  ]);
 });
 
 test("Docker Hub's https://index.docker.io/v1/ key serves docker.io; keys as URLs or hosts", () => {
