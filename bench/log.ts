@@ -3,6 +3,7 @@
  * latency and storage at 1 million entries.
  *
  *   node_modules/.bin/node bench/log.ts [--runs 3] [--duration 10] [--connections 64] [--million 1000000] [--skip-fill]
+ *     [--appends-only] [--kinds hashedrekord,dsse] [--server-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
  *
  * 1. Appends: `vouch serve log` (SQLite, defaults: synchronous FULL, 10 ms batch wait) in its own
  *    process; autocannon (programmatic, 127.0.0.1) posts distinct, pre-signed entries — each is
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     million: { type: 'string', default: '1000000' },
     'skip-fill': { type: 'boolean' },
+    'appends-only': { type: 'boolean' },
+    kinds: { type: 'string', default: 'hashedrekord,dsse' },
+    'server-args': { type: 'string', default: '' },
   },
 });
 const RUNS = Number(values.runs);
@@ -65,9 +69,10 @@ function dsse(i: number, run: number): string {
 }
 
 async function serveLog(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const dist = join(ROOT, 'dist', 'cli', 'bin.js');
-  const bin = existsSync(dist) ? dist : join(ROOT, 'src', 'cli', 'bin.ts');
-  const child = spawn(NODE, [bin, 'serve', 'log', '--listen', '127.0.0.1:0', '--data', dataDir, '--json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Always the sources (Node 24 strips types): a stale dist/ would measure old code.
+  const bin = join(ROOT, 'src', 'cli', 'bin.ts');
+  const extra = values['server-args'] === '' ? [] : values['server-args'].split(' ');
+  const child = spawn(NODE, [...extra, bin, 'serve', 'log', '--listen', '127.0.0.1:0', '--data', dataDir, '--json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));
     child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -210,7 +215,7 @@ runMain('log', async () => {
   const m = machine();
   process.stderr.write(`${machineLine(m)}\n`);
   const rows: string[][] = [];
-  for (const kind of ['hashedrekord', 'dsse'] as const) {
+  for (const kind of values.kinds.split(',') as ('hashedrekord' | 'dsse')[]) {
     const results: AppendResult[] = [];
     for (let r = 0; r < RUNS; r++) {
       const res = await appends(kind, r);
@@ -228,6 +233,7 @@ runMain('log', async () => {
   }
   process.stdout.write(`## Appends (SQLite, ${CONNECTIONS} connections, ${DURATION} s, median of ${RUNS}; load average ${loadavg()[0]!.toFixed(1)} at the end)\n\n`);
   process.stdout.write(`${mdTable(['entry kind', 'acknowledged entries/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU ms/entry'], rows)}\n\n`);
+  if (values['appends-only'] === true) return 0;
   const dir = join(WORK, 'log', 'million');
   if (values['skip-fill'] !== true || !existsSync(join(dir, 'log.sqlite'))) {
     const { fillSec } = await fillMillion(dir);

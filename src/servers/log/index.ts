@@ -13,6 +13,7 @@ import type { VouchService } from '../http/index.ts';
 import { loadOrCreateLogKey, type GenerateAlgorithm } from './keys.ts';
 import { registerRoutes } from './routes.ts';
 import { Sequencer } from './sequencer.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 import { TransparencyLog, type Identity } from './service.ts';
 import { VerifyPool } from './verify-pool.ts';
 import { logMigrations, LogStore, type LogTables } from './store.ts';
@@ -81,9 +82,12 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
 
   const db = openDb<LogTables>(options.dbUrl ?? join(options.dir, 'log.sqlite'), options.synchronous === undefined ? {} : { synchronous: options.synchronous });
   let sequencer: Sequencer | undefined;
+  let writer: SqliteWriter | undefined;
   try {
     await migrate(db, logMigrations(db.dialect));
-    const store = new LogStore(db.kysely);
+    // SQLite: batches commit on a writer thread so the fsync never stalls the event loop.
+    if (db.dialect === 'sqlite') writer = await SqliteWriter.open(db.location, options.synchronous ?? 'FULL');
+    const store = new LogStore(db.kysely, writer);
     const treeIdText = await store.metaInit('tree_id', (BigInt(`0x${randomBytes(8).toString('hex')}`) & 0x7fffffffffffffffn).toString());
     const logId = await store.metaInit('log_id', signer.logId.toString('hex'));
     if (logId !== signer.logId.toString('hex')) {
@@ -131,11 +135,13 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
       async close() {
         await pool.close();
         await seq.close();
+        await writer?.close();
         await db.close();
       },
     };
   } catch (err) {
     await sequencer?.close().catch(() => undefined);
+    await writer?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
   }

@@ -107,11 +107,19 @@ function toEntry(r: { log_index: unknown; leaf_hash: string; body: Uint8Array; i
   return { logIndex: Number(r.log_index), leafHash: r.leaf_hash, body: Buffer.from(r.body), integratedTime: Number(r.integrated_time) };
 }
 
+/** Commits a batch somewhere other than `db`'s connection (SQLite: a writer thread, sqlite-writer.ts). */
+export interface BatchWriter {
+  readonly alive: boolean;
+  integrate(oldSize: number, entries: readonly (NewEntry & { logIndex: number; integratedTime: number })[], nodes: readonly { id: NodeId; hash: Buffer }[], head: TreeHead): Promise<void>;
+}
+
 export class LogStore {
   readonly db: LogDb;
+  private readonly writer: BatchWriter | undefined;
 
-  constructor(db: LogDb) {
+  constructor(db: LogDb, writer?: BatchWriter) {
     this.db = db;
+    this.writer = writer;
   }
 
   async meta(key: string): Promise<string | undefined> {
@@ -189,6 +197,8 @@ export class LogStore {
     nodes: readonly { id: NodeId; hash: Buffer }[],
     newHead: TreeHead,
   ): Promise<void> {
+    // The writer thread runs this same transaction; if it is gone, the main connection does.
+    if (this.writer?.alive === true) return this.writer.integrate(oldSize, entries, nodes, newHead);
     await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('log_tree')

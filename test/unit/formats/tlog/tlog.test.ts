@@ -18,6 +18,7 @@ import {
   rootOfLeafHashes,
   treeRoot,
   verifyConsistency,
+  verifyDigestSignature,
   verifyInclusion,
   verifyNoteSignature,
   verifySet,
@@ -220,5 +221,26 @@ test('a log signer signs checkpoints and SETs that verify (ECDSA P-256 and Ed255
     const payload = { body: 'e30=', integratedTime: 1, logID: signer.logId.toString('hex'), logIndex: 0 };
     assert.ok(verifySet(signer.publicKey, payload, signer.signSet(payload)));
     assert.throws(() => parseSignedNote(envelope.replace('\n\n', '\n')));
+  }
+});
+
+test('prehashed ECDSA stays correct as a returning key gets precomputed (first use, window 4, window 8), on P-256 and P-384', () => {
+  for (const [curve, alg] of [['P-256', 'sha256'], ['P-384', 'sha384']] as const) {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
+    // A fresh KeyObject per call as well (the SPKI cache, not only the KeyObject one, must hold).
+    const pem = publicKey.export({ format: 'pem', type: 'spki' });
+    for (let i = 1; i <= 260; i++) {
+      const data = Buffer.from(`message ${i}`);
+      const digest = createHash(alg).update(data).digest();
+      const sig = cryptoSign(alg, data, privateKey);
+      const key = i % 2 === 0 ? publicKey : createPublicKey(pem);
+      if (i > 3 && i < 250) {
+        assert.equal(verifyDigestSignature(key, alg, digest, sig), true);
+        continue;
+      }
+      assert.equal(verifyDigestSignature(key, alg, digest, sig), true, `${curve} use ${i}`);
+      const other = createHash(alg).update(`other ${i}`).digest();
+      assert.equal(verifyDigestSignature(key, alg, other, sig), false, `${curve} use ${i}: another digest`);
+    }
   }
 });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../../src/core/index.ts';
 import { leafHash } from '../../../../src/formats/tlog/index.ts';
 import { migrate, openDb } from '../../../../src/servers/db/index.ts';
 import { LogStore, Sequencer, type LogTables } from '../../../../src/servers/log/index.ts';
+import { SqliteWriter } from '../../../../src/servers/log/sqlite-writer.ts';
 import { logMigrations } from '../../../../src/servers/log/store.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'vouch-log-seq-'));
@@ -18,10 +19,16 @@ function newEntry(text: string) {
   return { leafHash: leafHash(body).toString('hex'), body, kind: 'test', indexKeys: [`k:${text}`] };
 }
 
-test('a second sequencer with a stale tree is fenced; what it accepted waits in the pending queue; indices stay unique', async () => {
-  const db = openDb<LogTables>(join(work, 'log.sqlite'));
+for (const where of ['the main connection', 'the SQLite writer thread'] as const) {
+  test(`a second sequencer with a stale tree is fenced; what it accepted waits in the pending queue; indices stay unique (batches committed on ${where})`, () => fencing(where === 'the SQLite writer thread'));
+}
+
+async function fencing(onWriterThread: boolean): Promise<void> {
+  const file = join(work, `log-${onWriterThread ? 'writer' : 'main'}.sqlite`);
+  const db = openDb<LogTables>(file);
   await migrate(db, logMigrations('sqlite'));
-  const store = new LogStore(db.kysely);
+  const writer = onWriterThread ? await SqliteWriter.open(file, 'FULL') : undefined;
+  const store = new LogStore(db.kysely, writer);
   const options = { batchWaitMs: 1, maxBatch: 100, logger: silentLogger, integrateTimeoutMs: 300, pollMs: 20 };
   const a = new Sequencer(store, options);
   await a.start();
@@ -48,9 +55,12 @@ test('a second sequencer with a stale tree is fenced; what it accepted waits in 
     const e = newEntry('x');
     await assert.rejects(() => store.integrate(5, [{ ...e, logIndex: 3, integratedTime: 1 }], [], { size: 6, rootHash: Buffer.alloc(32) }));
     assert.equal((await store.head())?.size, 5, 'the failed transaction rolled back');
+    assert.equal(await store.byLeafHash(e.leafHash), undefined, 'nothing of the failed batch was kept');
+    if (writer !== undefined) assert.equal(writer.alive, true, 'the writer thread survives a failed batch');
   } finally {
     await a.close();
     await b.close();
+    await writer?.close();
     await db.close();
   }
-});
+}
