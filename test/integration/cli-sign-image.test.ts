@@ -11,10 +11,8 @@
  * Skips, saying which, when docker-registry or skopeo is missing.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +21,7 @@ import { type RunningServer, startServer } from '../../src/servers/http/index.ts
 import { createRegistryService } from '../../src/servers/registry/index.ts';
 import { generateKeyPair } from '../../src/sign/index.ts';
 import { pushBundle, legacyTag } from '../../src/sign/image/index.ts';
+import { type DockerRegistry, startDockerRegistry } from '../helpers/docker-registry.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const LAYOUT = join(DATA, 'oci/stereoscope/oci-layouts/valid_oci_dir');
@@ -42,76 +41,6 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 /** grype's alpine attestations name this image digest as their subject. */
 const ALPINE_DIGEST = 'sha256:6af1b11bbb17f4c311e269db6530e4da2738262af5fd9064ccdf109b765860fb';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-class Registry {
-  host = '';
-  #proc: ChildProcess | undefined;
-  #exited = false;
-  #log = '';
-
-  async start(work: string): Promise<void> {
-    const port = await freePort();
-    const cfg = join(work, 'registry.yml');
-    writeFileSync(
-      cfg,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${join(work, 'storage')}`,
-        '  delete:',
-        '    enabled: true',
-        'http:',
-        `  addr: 127.0.0.1:${port}`,
-        `  secret: ${randomBytes(16).toString('hex')}`,
-      ].join('\n'),
-    );
-    this.host = `127.0.0.1:${port}`;
-    const proc = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#proc = proc;
-    const keep = (d: Buffer): void => {
-      this.#log = (this.#log + d.toString()).slice(-8192);
-    };
-    proc.stdout.on('data', keep);
-    proc.stderr.on('data', keep);
-    proc.once('exit', () => {
-      this.#exited = true;
-    });
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (this.#exited) throw new Error(`docker-registry exited:\n${this.#log}`);
-      try {
-        await fetch(`http://${this.host}/v2/`, { signal: AbortSignal.timeout(1000) });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error(`docker-registry did not answer:\n${this.#log}`);
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.#proc;
-    if (proc === undefined || this.#exited) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 interface Run {
   readonly status: number | null;
   readonly stdout: string;
@@ -120,7 +49,7 @@ interface Run {
 
 describe('vouch sign / verify / attest / verify-attestation on a registry without the referrers API', { skip: SKIP }, () => {
   const work = mkdtempSync(join(tmpdir(), 'vouch-sign-image-'));
-  const registry = new Registry();
+  let registry: DockerRegistry;
   let app = '';
   let client: RegistryClient;
 
@@ -137,7 +66,9 @@ describe('vouch sign / verify / attest / verify-attestation on a registry withou
       writeFileSync(join(work, `${name}.key`), pair.privateKeyPem);
       writeFileSync(join(work, `${name}.pub`), pair.publicKeyPem);
     }
-    await registry.start(work);
+    const started = await startDockerRegistry();
+    if (started === undefined) throw new Error('docker-registry is not installed');
+    registry = started;
     app = `${registry.host}/test/app`;
     skopeo(['copy', '--dest-tls-verify=false', `oci:${LAYOUT}:latest`, `docker://${app}:v1`]);
     client = new RegistryClient(registry.host);

@@ -9,12 +9,12 @@
  * Each part skips, saying why, when a tool it needs is missing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type DockerRegistry, startDockerRegistry } from '../helpers/docker-registry.ts';
 import { makeZip } from '../helpers/zip.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -101,27 +101,26 @@ describe('Debian bookworm minbase (debootstrap + umoci)', { skip: debianSkip ?? 
   });
 
   describe('pulled from a real registry (docker-registry on 127.0.0.1)', { skip: has('docker-registry') && has('skopeo') ? false : 'needs docker-registry and skopeo' }, () => {
-    let registry: ChildProcess | undefined;
-    let authRegistry: ChildProcess | undefined;
+    let registry: DockerRegistry | undefined;
+    let authRegistry: DockerRegistry | undefined;
     let port = 0;
     let authPort = 0;
 
     before(async () => {
-      port = await freePort();
-      registry = await startRegistry(join(work, 'reg'), port);
+      registry = await startDockerRegistry();
+      port = Number(registry!.host.split(':')[1]);
       execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:minbase`, `docker://127.0.0.1:${port}/library/debian:minbase`]);
       if (has('htpasswd')) {
-        authPort = await freePort();
         const htpasswd = execFileSync('htpasswd', ['-Bbn', 'alice', 's3cret-pass'], { encoding: 'utf8' });
         writeFileSync(join(work, 'htpasswd'), htpasswd);
-        authRegistry = await startRegistry(join(work, 'reg-auth'), authPort, join(work, 'htpasswd'));
+        authRegistry = await startDockerRegistry({ auth: `auth:\n  htpasswd:\n    realm: test\n    path: ${join(work, 'htpasswd')}` });
+        authPort = Number(authRegistry!.host.split(':')[1]);
         execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', 'alice:s3cret-pass', `oci:${layout}:minbase`, `docker://127.0.0.1:${authPort}/team/debian:minbase`]);
       }
     });
 
-    after(() => {
-      registry?.kill('SIGKILL');
-      authRegistry?.kill('SIGKILL');
+    after(async () => {
+      await Promise.all([registry?.stop(), authRegistry?.stop()]);
     });
 
     test('registry: gives the same packages, and the manifest digest the registry serves', () => {
@@ -221,33 +220,3 @@ describe('an application image built with umoci from fixture trees', { skip: has
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRegistry(dir: string, port: number, htpasswd?: string): Promise<ChildProcess> {
-  mkdirSync(dir, { recursive: true });
-  const auth = htpasswd ? `auth:\n  htpasswd:\n    realm: test\n    path: ${htpasswd}\n` : '';
-  writeFileSync(
-    join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
-  );
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then(
-      (r) => r.status === 200 || r.status === 401,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`docker-registry did not start on port ${port}`);
-}

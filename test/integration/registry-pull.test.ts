@@ -10,11 +10,11 @@
  * Skips, saying which, when docker-registry, skopeo, umoci or htpasswd is missing.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -24,6 +24,7 @@ import { RegistryClient } from '../../src/clients/index.ts';
 import { DEFAULT_LIMITS, VouchError } from '../../src/core/index.ts';
 import { openRegistryImage } from '../../src/sbom/source/image/registry.ts';
 import type { ImageOpenOptions } from '../../src/sbom/source/image/types.ts';
+import { type DockerRegistry, type DockerRegistryOptions, startDockerRegistry } from '../helpers/docker-registry.ts';
 import { libtrustKeyId, selfSignedCert } from '../unit/clients/registry/test-cert.ts';
 
 const TOOLS = ['docker-registry', 'skopeo', 'umoci', 'htpasswd'] as const;
@@ -137,93 +138,10 @@ class TokenServer {
 
 // --- registry processes ----------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-class RegistryProcess {
-  readonly host: string;
-  readonly #proc: ChildProcess;
-  #log = '';
-  #exited = false;
-
-  private constructor(host: string, proc: ChildProcess) {
-    this.host = host;
-    this.#proc = proc;
-    const keep = (d: Buffer): void => {
-      this.#log = (this.#log + d.toString()).slice(-8192);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    proc.once('exit', () => {
-      this.#exited = true;
-    });
-  }
-
-  /** Start `docker-registry serve` with `auth` (YAML lines) on a free port; resolves when /v2/ answers. */
-  static async start(work: string, name: string, storage: string, auth: string): Promise<RegistryProcess> {
-    for (let attempt = 0; ; attempt++) {
-      const port = await freePort();
-      const cfg = join(work, `${name}.yml`);
-      writeFileSync(
-        cfg,
-        [
-          'version: 0.1',
-          'log:',
-          '  level: warn',
-          '  accesslog:',
-          '    disabled: true',
-          'storage:',
-          '  filesystem:',
-          `    rootdirectory: ${storage}`,
-          '  delete:',
-          '    enabled: true',
-          '  maintenance:',
-          '    uploadpurging:',
-          '      enabled: false',
-          'http:',
-          `  addr: 127.0.0.1:${port}`,
-          `  secret: ${randomBytes(16).toString('hex')}`,
-          auth,
-        ].join('\n'),
-      );
-      const reg = new RegistryProcess(`127.0.0.1:${port}`, spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', 'pipe', 'pipe'] }));
-      try {
-        await reg.#ready();
-        return reg;
-      } catch (err) {
-        await reg.stop();
-        if (attempt >= 2) throw err;
-      }
-    }
-  }
-
-  async #ready(): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (this.#exited) throw new Error(`docker-registry exited:\n${this.#log}`);
-      try {
-        await fetch(`http://${this.host}/v2/`, { signal: AbortSignal.timeout(1000) });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error(`docker-registry on ${this.host} did not answer within 20 s:\n${this.#log}`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.#exited || this.#proc.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => this.#proc.once('exit', () => resolve()));
-    this.#proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.#proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
+async function mustStart(options: DockerRegistryOptions): Promise<DockerRegistry> {
+  const registry = await startDockerRegistry(options);
+  if (registry === undefined) throw new Error('docker-registry is not installed');
+  return registry;
 }
 
 // --- the images --------------------------------------------------------------------------------
@@ -279,9 +197,9 @@ describe('pulling from a real registry (docker-registry 2.8 on 127.0.0.1)', { sk
   let home: string;
   let storage: string;
   let built: ReturnType<typeof buildLayout>;
-  let anon: RegistryProcess;
-  let basic: RegistryProcess;
-  let tokenReg: RegistryProcess;
+  let anon: DockerRegistry;
+  let basic: DockerRegistry;
+  let tokenReg: DockerRegistry;
   const tokens = new TokenServer();
   let v2s2Digest: string;
 
@@ -300,7 +218,7 @@ describe('pulling from a real registry (docker-registry 2.8 on 127.0.0.1)', { sk
     mkdirSync(storage);
     built = buildLayout(work);
     await tokens.start();
-    anon = await RegistryProcess.start(work, 'anon', storage, '');
+    anon = await mustStart({ storage });
     // skopeo: an accept-anything policy and no auth files of this machine.
     const policy = join(work, 'policy.json');
     writeFileSync(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
@@ -313,18 +231,16 @@ describe('pulling from a real registry (docker-registry 2.8 on 127.0.0.1)', { sk
     v2s2Digest = JSON.parse(run('skopeo', ['inspect', '--tls-verify=false', `docker://${anon.host}/team/docker:v1`], skopeoEnv)).Digest as string;
 
     writeFileSync(join(work, 'htpasswd'), run('htpasswd', ['-Bbn', USER, PASSWORD]));
-    basic = await RegistryProcess.start(work, 'basic', storage, ['auth:', '  htpasswd:', '    realm: vouch-test', `    path: ${join(work, 'htpasswd')}`].join('\n'));
+    basic = await mustStart({ storage, auth: ['auth:', '  htpasswd:', '    realm: vouch-test', `    path: ${join(work, 'htpasswd')}`].join('\n') });
 
     const key = tokens.key;
     const cert = selfSignedCert(key, 'vouch test token issuer');
     assert.ok(new X509Certificate(cert).verify(createPublicKey(key)), 'the test certificate is well formed and self-signed');
     writeFileSync(join(work, 'token-cert.pem'), cert);
-    tokenReg = await RegistryProcess.start(
-      work,
-      'token',
+    tokenReg = await mustStart({
       storage,
-      ['auth:', '  token:', `    realm: ${tokens.realm}`, `    service: ${SERVICE}`, `    issuer: ${ISSUER}`, `    rootcertbundle: ${join(work, 'token-cert.pem')}`].join('\n'),
-    );
+      auth: ['auth:', '  token:', `    realm: ${tokens.realm}`, `    service: ${SERVICE}`, `    issuer: ${ISSUER}`, `    rootcertbundle: ${join(work, 'token-cert.pem')}`].join('\n'),
+    });
   });
 
   after(async () => {
