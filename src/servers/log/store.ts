@@ -113,9 +113,18 @@ export interface BatchWriter {
   integrate(oldSize: number, entries: readonly (NewEntry & { logIndex: number; integratedTime: number })[], nodes: readonly { id: NodeId; hash: Buffer }[], head: TreeHead): Promise<void>;
 }
 
+/**
+ * Tree nodes kept in memory. A stored node never changes (a subtree hash is written once, in the
+ * transaction that completes it), so a node is cached only once committed — read back, or written
+ * by a batch whose transaction succeeded — and never goes stale. Proofs for fresh entries then
+ * need no read at all; the oldest nodes are dropped first (Map order) past the cap.
+ */
+const NODE_CACHE_SIZE = 1 << 18;
+
 export class LogStore {
   readonly db: LogDb;
   private readonly writer: BatchWriter | undefined;
+  private readonly nodeCache = new Map<number, Buffer>();
 
   constructor(db: LogDb, writer?: BatchWriter) {
     this.db = db;
@@ -146,10 +155,27 @@ export class LogStore {
       .execute();
   }
 
+  private cacheNode(id: number, hash: Buffer): void {
+    if (this.nodeCache.size >= NODE_CACHE_SIZE) this.nodeCache.delete(this.nodeCache.keys().next().value!);
+    this.nodeCache.set(id, hash);
+  }
+
   readonly readNodes = async (ids: readonly NodeId[]): Promise<Buffer[]> => {
-    const keys = [...new Set(ids.map(nodeKey))];
-    const rows = await this.db.selectFrom('log_nodes').select(['id', 'hash']).where('id', 'in', keys).execute();
-    const byId = new Map(rows.map((r) => [Number(r.id), Buffer.from(r.hash)]));
+    const byId = new Map<number, Buffer>();
+    const missing: number[] = [];
+    for (const k of new Set(ids.map(nodeKey))) {
+      const hit = this.nodeCache.get(k);
+      if (hit === undefined) missing.push(k);
+      else byId.set(k, hit);
+    }
+    if (missing.length > 0) {
+      const rows = await this.db.selectFrom('log_nodes').select(['id', 'hash']).where('id', 'in', missing).execute();
+      for (const r of rows) {
+        const hash = Buffer.from(r.hash);
+        byId.set(Number(r.id), hash);
+        this.cacheNode(Number(r.id), hash);
+      }
+    }
     return ids.map((id) => {
       const h = byId.get(nodeKey(id));
       if (h === undefined) throw new Error(`tree node ${id.level}/${id.index} is missing from the store`);
@@ -198,7 +224,18 @@ export class LogStore {
     newHead: TreeHead,
   ): Promise<void> {
     // The writer thread runs this same transaction; if it is gone, the main connection does.
-    if (this.writer?.alive === true) return this.writer.integrate(oldSize, entries, nodes, newHead);
+    if (this.writer?.alive === true) await this.writer.integrate(oldSize, entries, nodes, newHead);
+    else await this.integrateHere(oldSize, entries, nodes, newHead);
+    // Committed: these nodes are now final.
+    for (const n of nodes) this.cacheNode(nodeKey(n.id), n.hash);
+  }
+
+  private async integrateHere(
+    oldSize: number,
+    entries: readonly (NewEntry & { logIndex: number; integratedTime: number })[],
+    nodes: readonly { id: NodeId; hash: Buffer }[],
+    newHead: TreeHead,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('log_tree')
