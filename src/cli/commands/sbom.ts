@@ -6,6 +6,7 @@ import { buildInventory } from '../../sbom/index.ts';
 import { parseCommandArgs, parseOutputs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
+import { TARGET_FLAGS, targetOptions } from '../target-flags.ts';
 import { createUi } from '../ui.ts';
 
 const FORMATS = ['table', ...SBOM_FORMAT_NAMES];
@@ -61,13 +62,8 @@ Examples:
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       output: { type: 'string', short: 'o', multiple: true },
-      exclude: { type: 'string', multiple: true },
-      'no-dev': { type: 'boolean' },
       deterministic: { type: 'boolean' },
-      platform: { type: 'string' },
-      scope: { type: 'string' },
-      insecure: { type: 'boolean' },
-      creds: { type: 'string' },
+      ...TARGET_FLAGS,
     });
     if (values.help === true) {
       await writeResult(undefined, this.help, io.stdout);
@@ -81,21 +77,10 @@ Examples:
     const outputs = parseOutputs(values.output, 'table', FORMATS);
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
     const sourceDateEpoch = parseEpoch(io.env.SOURCE_DATE_EPOCH, values.deterministic === true);
-    const scope = values.scope ?? 'squashed';
-    if (scope !== 'squashed' && scope !== 'all-layers') {
-      throw new VouchError('USAGE', `--scope must be squashed or all-layers, got "${scope}"`);
-    }
-
     const inventory = await buildInventory(positionals[0]!, {
+      ...targetOptions(values, io.env),
       logger: ui.logger,
       progress: ui.progress,
-      includeDev: values['no-dev'] !== true,
-      exclude: values.exclude ?? [],
-      scope,
-      env: io.env,
-      ...(values.platform === undefined ? {} : { platform: values.platform }),
-      ...(values.insecure === true ? { insecure: true } : {}),
-      ...(values.creds === undefined ? {} : { creds: values.creds }),
       ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
     });
     for (const w of inventory.warnings) {

@@ -15,6 +15,7 @@ import {
 import { parseCommandArgs, parseOutputs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
+import { TARGET_FLAGS, targetOptions } from '../target-flags.ts';
 import { colorsFor, createUi } from '../ui.ts';
 import { defaultDbPath } from './db.ts';
 
@@ -84,12 +85,7 @@ Examples:
       vex: { type: 'string', multiple: true },
       db: { type: 'string' },
       'max-db-age': { type: 'string' },
-      exclude: { type: 'string', multiple: true },
-      'no-dev': { type: 'boolean' },
-      platform: { type: 'string' },
-      scope: { type: 'string' },
-      insecure: { type: 'boolean' },
-      creds: { type: 'string' },
+      ...TARGET_FLAGS,
     });
     if (values.help === true) {
       await writeResult(undefined, this.help, io.stdout);
@@ -110,8 +106,6 @@ Examples:
       if (!/^\d+(?:\.\d+)?$/.test(maxAgeRaw)) throw new VouchError('USAGE', `--max-db-age (or VOUCH_DB_MAX_AGE) must be a number of days, got "${maxAgeRaw}"`);
       maxDbAgeDays = Number(maxAgeRaw);
     }
-    const scope = values.scope ?? 'squashed';
-    if (scope !== 'squashed' && scope !== 'all-layers') throw new VouchError('USAGE', `--scope must be squashed or all-layers, got "${scope}"`);
     const ui = createUi({ quiet: values.quiet === true, debug: values.debug === true, stderr: io.stderr, env: io.env });
 
     const result = await scan(positionals[0]!, {
@@ -121,16 +115,7 @@ Examples:
       onlyFixed: values['only-fixed'] === true,
       vex: values.vex ?? [],
       ...(values['ignore-file'] === undefined ? {} : { ignoreFile: values['ignore-file'] }),
-      inventory: {
-        progress: ui.progress,
-        includeDev: values['no-dev'] !== true,
-        exclude: values.exclude ?? [],
-        scope,
-        env: io.env,
-        ...(values.platform === undefined ? {} : { platform: values.platform }),
-        ...(values.insecure === true ? { insecure: true } : {}),
-        ...(values.creds === undefined ? {} : { creds: values.creds }),
-      },
+      inventory: { ...targetOptions(values, io.env), progress: ui.progress },
     });
     ui.progress.done();
     for (const w of result.warnings) ui.warn(`${w.location.path}${w.location.line === undefined ? '' : `:${w.location.line}`}: ${w.message}`);
