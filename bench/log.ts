@@ -3,7 +3,7 @@
  * latency and storage at 1 million entries.
  *
  *   node_modules/.bin/node bench/log.ts [--runs 3] [--duration 10] [--connections 64] [--million 1000000] [--skip-fill]
- *     [--appends-only] [--kinds hashedrekord,dsse] [--server-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
+ *     [--appends-only] [--kinds hashedrekord,dsse] [--verify-threads N] [--server-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
  *
  * 1. Appends: `vouch serve log` (SQLite, defaults: synchronous FULL, 10 ms batch wait) in its own
  *    process; autocannon (programmatic, 127.0.0.1) posts distinct, pre-signed entries — each is
@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'appends-only': { type: 'boolean' },
     kinds: { type: 'string', default: 'hashedrekord,dsse' },
     'server-args': { type: 'string', default: '' },
+    'verify-threads': { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -72,7 +73,12 @@ async function serveLog(dataDir: string): Promise<{ url: string; pid: number; st
   // Always the sources (Node 24 strips types): a stale dist/ would measure old code.
   const bin = join(ROOT, 'src', 'cli', 'bin.ts');
   const extra = values['server-args'] === '' ? [] : values['server-args'].split(' ');
-  const child = spawn(NODE, [...extra, bin, 'serve', 'log', '--listen', '127.0.0.1:0', '--data', dataDir, '--json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const config: string[] = [];
+  if (values['verify-threads'] !== undefined) {
+    writeFileSync(join(dataDir, 'vouch.json'), JSON.stringify({ log: { verifyThreads: Number(values['verify-threads']) } }));
+    config.push('--config', join(dataDir, 'vouch.json'));
+  }
+  const child = spawn(NODE, [...extra, bin, 'serve', 'log', '--listen', '127.0.0.1:0', '--data', dataDir, ...config, '--json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));
     child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
