@@ -6,8 +6,8 @@ import type { Command, CommandIo } from '../command.ts';
 import { writeResult } from '../output.ts';
 import { readArtifact, readSmallFile } from './sign-blob.ts';
 
-export const VERIFY_OPTIONS = {
-  bundle: { type: 'string' },
+/** Flags naming who must have signed (shared with `vouch verify` and `verify-attestation` for images). */
+export const SIGNER_FLAGS = {
   key: { type: 'string', short: 'k' },
   'certificate-identity': { type: 'string' },
   'certificate-identity-regexp': { type: 'string' },
@@ -15,6 +15,11 @@ export const VERIFY_OPTIONS = {
   'certificate-oidc-issuer-regexp': { type: 'string' },
   'trusted-root': { type: 'string' },
   'require-tlog': { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+export const VERIFY_OPTIONS = {
+  bundle: { type: 'string' },
+  ...SIGNER_FLAGS,
   json: { type: 'boolean' },
 } as const satisfies OptionSpec;
 

@@ -7,6 +7,7 @@ import { VouchError, wrapError } from '../../core/index.ts';
 import { type IdentityPolicy, verifyBundle } from '../../verify/index.ts';
 import { type Failure, type ImageTarget as VerifyTarget, type ImageVerifier, failureCode, rawKeyVerifier, verifyImageSignatures } from '../../verify/index.ts';
 import { parseCommandArgs } from '../args.ts';
+import { SIGNER_FLAGS } from './verify-blob.ts';
 import type { Command } from '../command.ts';
 import { writeResult } from '../output.ts';
 import { createUi } from '../ui.ts';
@@ -14,16 +15,8 @@ import { REGISTRY_FLAGS, REGISTRY_FLAGS_HELP, openImageTarget, parsePairs } from
 import type { RegistryClient } from '../../clients/index.ts';
 import type { ImageReference } from '../../formats/oci/index.ts';
 
-/** Flags naming who must have signed. */
-export const SIGNER_FLAGS = {
-  key: { type: 'string', short: 'k' },
-  'certificate-identity': { type: 'string' },
-  'certificate-identity-regexp': { type: 'string' },
-  'certificate-oidc-issuer': { type: 'string' },
-  'certificate-oidc-issuer-regexp': { type: 'string' },
-  'trusted-root': { type: 'string' },
-  'require-tlog': { type: 'boolean' },
-} as const;
+
+export { SIGNER_FLAGS };
 
 export const SIGNER_FLAGS_HELP = `  -k, --key FILE                          the signer's public key (PEM)
       --certificate-identity ID           keyless: the certificate's identity, matched exactly
