@@ -10,16 +10,18 @@
  *    built by scripts/build-test-images.sh);
  * 2. re-push: the same image under tag 2 (every blob exists: HEADs and one manifest PUT);
  * 3. pull: `skopeo copy docker://HOST/bench/debian:1 oci:<empty dir>`;
+ *    then layer GET: `curl -o /dev/null` of the ~91 MB layer alone, 2 warm-up + LAYER_GETS timed
+ *    fetches, their median (what the pull spends most of its server time on);
  * 4. manifest GET and HEAD by tag: autocannon (programmatic) with 16 connections for
  *    --duration seconds each: requests per second and p99 latency.
- * The table reports the median of the rounds. Servers run in their own processes; autocannon
+ * Rounds alternate which registry goes first. The table reports the median of the rounds. Servers run in their own processes; autocannon
  * and skopeo share the machine with them, alike for both.
  *
  * Targets (issue 8): push and pull no slower than distribution; manifest GET throughput ≥ 5×
  * distribution's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,12 +40,14 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const DEBIAN = join(ROOT, '.cache', 'test-images', 'debian-bookworm', 'layout');
+const LAYER_GETS = 7;
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 
 interface Sample {
   pushMs: number;
   repushMs: number;
   pullMs: number;
+  layerMs: number;
   getRps: number;
   getP99: number;
   headRps: number;
@@ -82,6 +86,30 @@ async function startVouch(): Promise<Server> {
 async function timed(what: string, args: string[]): Promise<number> {
   const r = await runOk(what, 'skopeo', args, { timeoutMs: 300_000 });
   return r.wallMs;
+}
+
+/** The digest of the image's largest layer (read from the OCI layout). */
+function largestLayer(): string {
+  const blob = (digest: string): unknown => JSON.parse(readFileSync(join(DEBIAN, 'blobs', ...digest.split(':')), 'utf8'));
+  const index = JSON.parse(readFileSync(join(DEBIAN, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+  const manifest = blob(index.manifests[0]!.digest) as { layers: { digest: string; size: number }[] };
+  const layer = [...manifest.layers].sort((a, b) => b.size - a.size)[0];
+  if (layer === undefined) throw new BenchError(`${DEBIAN} has no layers`);
+  return layer.digest;
+}
+
+/** Median `curl` time_total of the big layer, in milliseconds. */
+async function layerGet(url: string): Promise<number> {
+  const layer = largestLayer();
+  const once = async (): Promise<number> => {
+    const r = await runOk('layer GET', 'curl', ['-sf', '-o', '/dev/null', '-w', '%{time_total}', `${url}/v2/bench/debian/blobs/${layer}`], { timeoutMs: 60_000 });
+    return Number(r.stdout) * 1000;
+  };
+  await once();
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < LAYER_GETS; i++) times.push(await once());
+  return median(times);
 }
 
 async function load(url: string, method: 'GET' | 'HEAD', duration: number): Promise<{ rps: number; p99: number }> {
@@ -140,11 +168,12 @@ async function measure(server: Server, duration: number): Promise<Sample> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+  const layerMs = await layerGet(server.url);
   const manifest = `${server.url}/v2/bench/debian/manifests/1`;
   await load(manifest, 'GET', 1); // warm-up
   const get = await load(manifest, 'GET', duration);
   const head = await load(manifest, 'HEAD', duration);
-  return { pushMs, repushMs, pullMs, getRps: get.rps, getP99: get.p99, headRps: head.rps, headP99: head.p99 };
+  return { pushMs, repushMs, pullMs, layerMs, getRps: get.rps, getP99: get.p99, headRps: head.rps, headP99: head.p99 };
 }
 
 async function main(): Promise<number> {
@@ -163,7 +192,8 @@ async function main(): Promise<number> {
   const loadBefore = loadavg()[0]!;
   let distributionVersion = '';
   for (let i = 0; i < runs; i++) {
-    for (const name of ['vouch', 'distribution'] as const) {
+    // Alternate who goes first, so neither always runs right after the other's teardown.
+    for (const name of i % 2 === 0 ? (['vouch', 'distribution'] as const) : (['distribution', 'vouch'] as const)) {
       let server: Server;
       if (name === 'vouch') {
         server = await startVouch();
@@ -177,7 +207,7 @@ async function main(): Promise<number> {
         const s = await measure(server, duration);
         samples[name].push(s);
         process.stderr.write(
-          `round ${i + 1} ${name}: push ${s.pushMs.toFixed(0)} ms, re-push ${s.repushMs.toFixed(0)} ms, pull ${s.pullMs.toFixed(0)} ms, GET ${s.getRps.toFixed(0)}/s p99 ${s.getP99} ms, HEAD ${s.headRps.toFixed(0)}/s p99 ${s.headP99} ms\n`,
+          `round ${i + 1} ${name}: push ${s.pushMs.toFixed(0)} ms, re-push ${s.repushMs.toFixed(0)} ms, pull ${s.pullMs.toFixed(0)} ms, layer GET ${s.layerMs.toFixed(1)} ms, GET ${s.getRps.toFixed(0)}/s p99 ${s.getP99} ms, HEAD ${s.headRps.toFixed(0)}/s p99 ${s.headP99} ms\n`,
         );
       } finally {
         await server.stop();
@@ -195,7 +225,7 @@ async function main(): Promise<number> {
   };
   const loadAfter = loadavg()[0]!;
   const rounds = mdTable(
-    ['round', 'registry', 'push ms', 're-push ms', 'pull ms', 'GET req/s', 'GET p99 ms', 'HEAD req/s', 'HEAD p99 ms'],
+    ['round', 'registry', 'push ms', 're-push ms', 'pull ms', 'layer GET ms', 'GET req/s', 'GET p99 ms', 'HEAD req/s', 'HEAD p99 ms'],
     samples.vouch.flatMap((v, i) =>
       (
         [
@@ -208,6 +238,7 @@ async function main(): Promise<number> {
         s.pushMs.toFixed(0),
         s.repushMs.toFixed(0),
         s.pullMs.toFixed(0),
+        s.layerMs.toFixed(1),
         s.getRps.toFixed(0),
         String(s.getP99),
         s.headRps.toFixed(0),
@@ -221,7 +252,7 @@ async function main(): Promise<number> {
 Image: Debian bookworm minbase (${DEBIAN.replace(`${ROOT}/`, '')}, ~91 MB, one layer), pushed and pulled with skopeo
 (oci layout ↔ docker://). Manifest GET: autocannon, 16 connections, ${duration} s, by tag; HEAD: a 16-connection
 keep-alive closed loop in bench/registry.ts (autocannon stalls on HEAD answers).
-Median of ${runs} rounds; each round starts both registries fresh. "Vouch advantage" > 1 means Vouch is faster.
+Median of ${runs} rounds; each round starts both registries fresh, rounds alternate which goes first. "Vouch advantage" > 1 means Vouch is faster.
 
 ${mdTable(
   ['measure', 'Vouch (SQLite)', 'distribution', 'Vouch advantage'],
@@ -229,6 +260,7 @@ ${mdTable(
     row('push (skopeo copy, empty registry)', 'pushMs', 'ms'),
     row('re-push (every blob exists)', 'repushMs', 'ms'),
     row('pull (skopeo copy to an OCI layout)', 'pullMs', 'ms'),
+    row(`layer GET (curl, 91 MB, median of ${LAYER_GETS})`, 'layerMs', 'ms', 1),
     row('manifest GET throughput', 'getRps', 'req/s', 0, 'higher'),
     row('manifest GET p99 latency', 'getP99', 'ms', 1),
     row('manifest HEAD throughput', 'headRps', 'req/s', 0, 'higher'),
