@@ -17,7 +17,8 @@ import { silentLogger, VouchError, type Logger } from '../core/index.ts';
 import type { Inventory, Location, SourceDescription, Warning } from '../formats/model/index.ts';
 import { parsePurl } from '../formats/purl/index.ts';
 import { buildInventory, parseTarget, type InventoryOptions } from '../sbom/index.ts';
-import { dbStatus, openAdvisoryDb } from './db/index.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import { advisoryDbBuiltAt, openAdvisoryDb } from './db/index.ts';
 import { readSbom, type SbomFormat, type SbomInput, looksLikeSbom, DEFAULT_SBOM_LIMITS } from './input/index.ts';
 import { matchPackages, PURL_TYPE_TO_ECOSYSTEM, type Finding, type MatchPackage } from './match/index.ts';
 import { severityRank, type FindingSeverity, type SeverityLevel } from './severity/index.ts';
@@ -180,7 +181,6 @@ function matchable(purl: string, version: string): boolean {
 }
 
 export async function scan(target: string, options: ScanOptions): Promise<ScanResult> {
-  const logger = options.logger ?? silentLogger;
   const now = options.now ?? ((): Date => new Date());
   const maxAgeDays = options.maxDbAgeDays ?? DEFAULT_MAX_DB_AGE_DAYS;
 
@@ -190,8 +190,21 @@ export async function scan(target: string, options: ScanOptions): Promise<ScanRe
       hint: 'build one: vouch db import <OSV all.zip | folder>... (e.g. vouch db import Go-all.zip PyPI-all.zip), or pass --db FILE',
     });
   }
-  const status = dbStatus(options.db, { now });
-  const ageDays = status.ageMs === undefined ? undefined : status.ageMs / 86_400_000;
+  // Opened once, read-only, schema checked; only its build time is read before matching (counting
+  // advisories as `vouch db status` does would cost a scan of the whole index).
+  const db = openAdvisoryDb(options.db);
+  try {
+    return await scanWith(db, target, options, now, maxAgeDays);
+  } finally {
+    db.close();
+  }
+}
+
+async function scanWith(db: DatabaseSync, target: string, options: ScanOptions, now: () => Date, maxAgeDays: number): Promise<ScanResult> {
+  const logger = options.logger ?? silentLogger;
+  const builtAt = advisoryDbBuiltAt(db);
+  const built = builtAt === undefined ? NaN : Date.parse(builtAt);
+  const ageDays = Number.isNaN(built) ? undefined : (now().getTime() - built) / 86_400_000;
   const stale = ageDays === undefined || ageDays > maxAgeDays;
   if (stale) {
     logger.warn(
@@ -223,13 +236,10 @@ export async function scan(target: string, options: ScanOptions): Promise<ScanRe
   const toMatch: MatchPackage[] = inventory.packages.filter((p) => matchable(p.purl, p.version)).map((p) => ({ purl: p.purl }));
   let findings: readonly Finding[];
   let problems: { purl: string; error: string }[];
-  const db = openAdvisoryDb(options.db);
-  try {
+  {
     const r = matchPackages(db, toMatch);
     findings = r.findings;
     problems = r.problems.map((p) => ({ purl: 'purl' in p.package ? p.package.purl : `${p.package.ecosystem}/${p.package.name}@${p.package.version}`, error: p.error }));
-  } finally {
-    db.close();
   }
 
   // One match per (package, id): distro releases with several ecosystems may repeat a finding.
@@ -282,7 +292,7 @@ export async function scan(target: string, options: ScanOptions): Promise<ScanRe
   return {
     source: inventory.source,
     ...(sbom === undefined ? {} : { sbom: { format: sbom.format, specVersion: sbom.specVersion, ...(sbom.serialNumber === undefined ? {} : { serialNumber: sbom.serialNumber }) } }),
-    db: { path: options.db, ...(status.builtAt === undefined ? {} : { builtAt: status.builtAt }), ...(ageDays === undefined ? {} : { ageDays: Math.round(ageDays * 100) / 100 }), stale, maxAgeDays },
+    db: { path: options.db, ...(builtAt === undefined ? {} : { builtAt }), ...(ageDays === undefined ? {} : { ageDays: Math.round(ageDays * 100) / 100 }), stale, maxAgeDays },
     packages: { total: inventory.packages.length, matched: toMatch.length },
     matches: outcome.kept,
     suppressed: outcome.suppressed.map((s) => ({ match: s.finding, by: s.by })),

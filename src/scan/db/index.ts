@@ -3,4 +3,4 @@ export type { ImportLimits, ImportOptions, ImportProblem, ImportReport, SourceRe
 export { dbStatus } from './status.ts';
 export type { DbStatus, DbStatusOptions, DbSourceStatus, EcosystemCount } from './status.ts';
 export { SCHEMA_VERSION } from './schema.ts';
-export { openAdvisoryDb } from './open.ts';
+export { advisoryDbBuiltAt, openAdvisoryDb } from './open.ts';

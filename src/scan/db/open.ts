@@ -29,3 +29,8 @@ export function openAdvisoryDb(dbPath: string): DatabaseSync {
   }
   return db;
 }
+
+/** When the index was built (ISO 8601), or undefined if it does not say: what a scan needs for its age warning. */
+export function advisoryDbBuiltAt(db: DatabaseSync): string | undefined {
+  return readMeta(db, 'built_at');
+}

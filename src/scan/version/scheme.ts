@@ -16,6 +16,9 @@ export interface VersionScheme {
   compare(a: string, b: string): -1 | 0 | 1;
 }
 
+/** Parsed versions each scheme keeps (per process). */
+const PARSE_MEMO_SIZE = 8192;
+
 /** Version strings longer than this are treated as invalid (untrusted input is bounded). */
 export const MAX_VERSION_LENGTH = 256;
 
@@ -48,7 +51,17 @@ export function schemeFromParser<T>(
   compareParsed: (a: T, b: T) => number,
   valid: (parsed: T) => boolean = () => true,
 ): VersionScheme {
-  const read = (v: string): T | undefined => (v.length > MAX_VERSION_LENGTH ? undefined : parse(v));
+  // Parsing is pure and matching compares the same few strings (a package's version, each range's
+  // events) many times: a bounded memo of parsed versions, cleared when full.
+  const memo = new Map<string, T | undefined>();
+  const read = (v: string): T | undefined => {
+    if (v.length > MAX_VERSION_LENGTH) return undefined;
+    if (memo.has(v)) return memo.get(v);
+    const parsed = parse(v);
+    if (memo.size >= PARSE_MEMO_SIZE) memo.clear();
+    memo.set(v, parsed);
+    return parsed;
+  };
   return {
     name,
     isValid(v) {
