@@ -86,7 +86,8 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
   try {
     await migrate(db, logMigrations(db.dialect));
     // SQLite: batches commit on a writer thread so the fsync never stalls the event loop.
-    if (db.dialect === 'sqlite') writer = await SqliteWriter.open(db.location, options.synchronous ?? 'FULL');
+    // (An in-memory database cannot be shared with a second connection: it commits on the event loop.)
+    if (db.dialect === 'sqlite' && db.location !== ':memory:') writer = await SqliteWriter.open(db.location, options.synchronous ?? 'FULL');
     const store = new LogStore(db.kysely, writer);
     const treeIdText = await store.metaInit('tree_id', (BigInt(`0x${randomBytes(8).toString('hex')}`) & 0x7fffffffffffffffn).toString());
     const logId = await store.metaInit('log_id', signer.logId.toString('hex'));
