@@ -3,9 +3,9 @@
  * latency and storage at 1 million entries.
  *
  *   node_modules/.bin/node bench/log.ts [--runs 3] [--duration 10] [--connections 64] [--million 1000000] [--skip-fill]
- *     [--appends-only] [--kinds hashedrekord,dsse] [--verify-threads N] [--server-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
+ *     [--appends-only] [--kinds hashedrekord,dsse] [--verify-threads N] [--batch-wait MS] [--server-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
  *
- * 1. Appends: `vouch serve log` (SQLite, defaults: synchronous FULL, 10 ms batch wait) in its own
+ * 1. Appends: `vouch serve log` (SQLite, defaults: synchronous FULL, 2 ms batch wait) in its own
  *    process; autocannon (programmatic, 127.0.0.1) posts distinct, pre-signed entries — each is
  *    signature-checked by the log, committed, then answered with its inclusion proof, checkpoint
  *    and SET. Two entry kinds: hashedrekord (ECDSA P-256 over a digest: prehashed verification in
@@ -42,6 +42,7 @@ const { values } = parseArgs({
     kinds: { type: 'string', default: 'hashedrekord,dsse' },
     'server-args': { type: 'string', default: '' },
     'verify-threads': { type: 'string' },
+    'batch-wait': { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -78,6 +79,7 @@ async function serveLog(dataDir: string): Promise<{ url: string; pid: number; st
     writeFileSync(join(dataDir, 'vouch.json'), JSON.stringify({ log: { verifyThreads: Number(values['verify-threads']) } }));
     config.push('--config', join(dataDir, 'vouch.json'));
   }
+  if (values['batch-wait'] !== undefined) config.push('--log-batch-wait', values['batch-wait']);
   const child = spawn(NODE, [...extra, bin, 'serve', 'log', '--listen', '127.0.0.1:0', '--data', dataDir, ...config, '--json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));

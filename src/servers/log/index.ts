@@ -50,7 +50,7 @@ export interface LogServiceOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
-export const DEFAULT_LOG_OPTIONS = { batchWaitMs: 10, maxBatch: 1000, maxEntryBytes: 4 * 1024 * 1024, keyAlgorithm: 'ecdsa-p256' } as const;
+export const DEFAULT_LOG_OPTIONS = { batchWaitMs: 2, maxBatch: 1000, maxEntryBytes: 4 * 1024 * 1024, keyAlgorithm: 'ecdsa-p256' } as const;
 
 function checkInt(name: string, v: number, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max) throw new VouchError('LOG_CONFIG', `${name} must be an integer from ${min} to ${max}, not ${v}`);
