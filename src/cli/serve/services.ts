@@ -98,7 +98,7 @@ export const SERVICES: readonly ServiceEntry[] = [
     flagHelp: `      --log-key FILE                 log: PEM private key (ECDSA P-256 or Ed25519; password: VOUCH_LOG_KEY_PASSWORD); default: generated under DATA/log
       --log-key-algorithm ALG        log: algorithm of a generated key: ecdsa-p256 (default) or ed25519
       --log-name NAME                log: the name on checkpoint signatures (default: the public URL's host)
-      --log-batch-wait MS            log: how long a write waits to share a commit with others (default 10)
+      --log-batch-wait MS            log: how long a write waits to share a commit with others (default 2)
 `,
     async create(ctx) {
       return (await import('../../servers/log/index.ts')).createLogServiceFromContext(ctx);
