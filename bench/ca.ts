@@ -235,7 +235,7 @@ ${mdTable(
 
 Each issuance does the whole work: ES256 token check against the cached static JWKS, claims, proof
 of possession (ECDSA P-256), a new leaf signed by the intermediate (ECDSA P-256). The round trip
-includes the log's batching window (10 ms by default, \`log.batchWaitMs\`) and its checks of the
+includes the log's batching window (2 ms by default, \`log.batchWaitMs\`) and its checks of the
 entry: a fresh (ephemeral) key each time, as keyless signing has it.
 `;
     process.stdout.write(`${md}\n`);
