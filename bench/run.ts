@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: run every benchmark script in bench/ (each `*.ts` here except this one),
  * one after another, with the same Node and the same arguments (`npm run bench -- --runs 3`).
- * Each script rewrites its own section of BENCHMARKS.md. Exit status: the worst of theirs.
+ * Each script rewrites its own section of BENCHMARKS.md or its bench/results/<name>.md, which
+ * scripts/benchmarks-md.ts then copies into BENCHMARKS.md. Exit status: the worst of theirs.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -20,4 +21,5 @@ for (const s of scripts) {
   if (code !== 0) process.stderr.write(`bench/${s} exited with ${code}${r.signal ? ` (${r.signal})` : ''}\n`);
   worst = Math.max(worst, code);
 }
+spawnSync(process.execPath, [join(here, '..', 'scripts', 'benchmarks-md.ts')], { stdio: 'inherit' });
 process.exitCode = worst;
