@@ -3,26 +3,10 @@
  * when started. One entry per service: add yours here. `vouch serve` with no names mounts all of
  * them; `vouch serve NAME...` mounts those.
  */
-import type { Logger } from '../../core/index.ts';
-import type { VouchService } from '../../servers/http/index.ts';
+import type { ServiceContext, VouchService } from '../../servers/http/index.ts';
 import type { OptionSpec } from '../args.ts';
 
-export interface ServiceContext {
-  /** This deployment's data folder; a service keeps its files under `<dataDir>/<name>/`. */
-  readonly dataDir: string;
-  /** `--db`: a PostgreSQL URL shared by replicas, or undefined (then each service uses SQLite under its data folder). */
-  readonly dbUrl: string | undefined;
-  /** The base URL clients reach this server at (`--public-url`, else the bound address); known once listening. */
-  publicUrl(): string;
-  /** The service's own section of the `--config` YAML file (unvalidated: the service validates it). */
-  readonly config: Readonly<Record<string, unknown>>;
-  /** Parsed values of the service's own flags (see `flags`). */
-  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
-  readonly env: NodeJS.ProcessEnv;
-  readonly logger: Logger;
-  /** Print a line the operator must see once (a generated admin password); never goes to logs. */
-  announce(line: string): void;
-}
+export type { ServiceContext } from '../../servers/http/index.ts';
 
 export interface ServiceEntry {
   readonly name: string;

@@ -28,6 +28,24 @@ export interface VouchService {
   close(): Promise<void>;
 }
 
+/** What `vouch serve` hands each service factory (cli/serve/services.ts builds it). */
+export interface ServiceContext {
+  /** This deployment's data folder; a service keeps its files under `<dataDir>/<name>/`. */
+  readonly dataDir: string;
+  /** `--db`: a PostgreSQL URL shared by replicas, or undefined (then each service uses SQLite under its data folder). */
+  readonly dbUrl: string | undefined;
+  /** The base URL clients reach this server at (`--public-url`, else the bound address); known once listening. */
+  publicUrl(): string;
+  /** The service's own section of the `--config` YAML file (unvalidated: the service validates it). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Parsed values of the service's own flags (the service entry's `flags` in cli/serve/services.ts). */
+  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  /** Print a line the operator must see once (a generated admin password); never goes to logs. */
+  announce(line: string): void;
+}
+
 export interface ServerOptions {
   readonly host: string;
   /** 0 picks a free port (tests). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { silentLogger, VouchError, type Logger } from '../../core/index.ts';
 import { LogSigner } from '../../formats/tlog/index.ts';
 import { migrate, openDb } from '../db/index.ts';
-import type { VouchService } from '../http/index.ts';
+import type { ServiceContext, VouchService } from '../http/index.ts';
 import { loadOrCreateLogKey, type GenerateAlgorithm } from './keys.ts';
 import { registerRoutes } from './routes.ts';
 import { Sequencer } from './sequencer.ts';
@@ -148,16 +148,8 @@ export async function createLogService(options: LogServiceOptions): Promise<LogS
   }
 }
 
-/** What `vouch serve` hands a service (a structural copy of cli/serve's ServiceContext: servers do not import cli). */
-export interface LogServeContext {
-  readonly dataDir: string;
-  readonly dbUrl: string | undefined;
-  publicUrl(): string;
-  readonly config: Readonly<Record<string, unknown>>;
-  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
-  readonly env: NodeJS.ProcessEnv;
-  readonly logger: Logger;
-}
+/** What `vouch serve` hands a service (servers/http's ServiceContext). */
+export type LogServeContext = ServiceContext;
 
 /** Flags (`--log-*`) win over the `log:` config section; every value is validated here, at start-up. */
 export async function createLogServiceFromContext(ctx: LogServeContext): Promise<LogServiceHandle> {

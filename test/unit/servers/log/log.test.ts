@@ -179,7 +179,7 @@ test('the generated key is stored encrypted (0600, password beside it) and reuse
 
 test('vouch serve context: flags win over the log: section; unknown keys and bad values are refused at start-up', async () => {
   const { createLogServiceFromContext } = await import('../../../../src/servers/log/index.ts');
-  const base = { dataDir: join(work, 'ctx'), dbUrl: undefined, publicUrl: () => 'http://log.ctx', env: {}, logger: { debug() {}, info() {}, warn() {} } };
+  const base = { dataDir: join(work, 'ctx'), dbUrl: undefined, publicUrl: () => 'http://log.ctx', env: {}, logger: { debug() {}, info() {}, warn() {} }, announce() {} };
   for (const [config, flags] of [
     [{ nope: 1 }, {}],
     [{ batchWaitMs: 'soon' }, {}],
