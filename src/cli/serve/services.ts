@@ -3,7 +3,9 @@
  * when started. One entry per service: add yours here. `vouch serve` with no names mounts all of
  * them; `vouch serve NAME...` mounts those.
  */
+import { join } from 'node:path';
 import type { ServiceContext, VouchService } from '../../servers/http/index.ts';
+import type { DevOidc } from '../../servers/oidc-dev/index.ts';
 import type { OptionSpec } from '../args.ts';
 
 export type { ServiceContext } from '../../servers/http/index.ts';
@@ -26,11 +28,10 @@ export const SERVICES: readonly ServiceEntry[] = [
     flagHelp: `      --registry-anonymous           registry: no accounts or tokens; anyone may push and pull (local use, tests)
 `,
     async create(ctx) {
-      const path = await import('node:path');
       const registry = await import('../../servers/registry/index.ts');
       // Blobs, SQLite and the token key under <data>/registry/; with --db the metadata goes to
       // PostgreSQL and replicas share <data>/registry/ over a shared filesystem (docs/registry.md).
-      const dataDir = path.join(ctx.dataDir, 'registry');
+      const dataDir = join(ctx.dataDir, 'registry');
       const { anonymous, ...config } = ctx.config;
       const open = ctx.flags['registry-anonymous'] === true || anonymous === true;
       const auth = open
@@ -101,8 +102,12 @@ export const SERVICES: readonly ServiceEntry[] = [
     async create(ctx) {
       const ca = await import('../../servers/ca/index.ts');
       const settings = ca.caSettings(ctx.flags, ctx.config);
-      const dev = settings.devOidc ? await (await import('../../servers/oidc-dev/index.ts')).createDevOidc({ issuer: () => ctx.publicUrl(), audience: settings.audience }) : undefined;
-      if (dev !== undefined) ctx.logger.warn((await import('../../servers/oidc-dev/index.ts')).DEV_OIDC_WARNING);
+      let dev: DevOidc | undefined;
+      if (settings.devOidc) {
+        const oidc = await import('../../servers/oidc-dev/index.ts');
+        dev = await oidc.createDevOidc({ issuer: () => ctx.publicUrl(), audience: settings.audience });
+        ctx.logger.warn(oidc.DEV_OIDC_WARNING);
+      }
       const service = await ca.createCaService({
         dataDir: ctx.dataDir,
         issuers: settings.issuers,
